@@ -1,0 +1,67 @@
+# calicolab.bgp_lb — the commands a newcomer and CI use. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+# ansible-test needs the collection under ansible_collections/ and outside this git checkout (it lists files with git)
+SANITY_ROOT := $(or $(TMPDIR),/tmp)/calicolab-bgp_lb-sanity/ansible_collections/calicolab/bgp_lb
+PYTHON_VERSION = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+
+.PHONY: help setup demo test lint sanity units twin-tests integration molecule bench build docs twin-up twin-down clean
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+setup: ## create .venv, install pinned tools and collections, Debian packages for the twin (as root)
+	@scripts/setup.sh
+
+$(BIN)/ansible-playbook:
+	@scripts/setup.sh
+
+demo: $(BIN)/ansible-playbook ## bring the twin up, run site.yml, show the ECMP route and HTTP answers
+	@scripts/demo.sh
+
+test: lint sanity units twin-tests integration molecule ## everything CI checks
+	@echo "make test: all suites passed"
+
+lint: $(BIN)/ansible-playbook ## ruff, ansible-lint (production profile), changelog fragments
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/ansible-lint
+	$(BIN)/antsibull-changelog lint
+
+sanity: $(BIN)/ansible-playbook ## ansible-test sanity on a clean copy of the collection, no ignore files
+	@test -z "$$(ls tests/sanity/ignore-*.txt 2>/dev/null)" || { echo "tests/sanity/ignore-*.txt must not exist"; exit 1; }
+	@rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_ROOT)
+	@# lab/twin is not part of the built collection (galaxy.yml build_ignore), so it is not sanity-tested as collection code
+	@git ls-files -co --exclude-standard -z -- . ":(exclude)lab/twin" | rsync -a --from0 --files-from=- ./ $(SANITY_ROOT)/
+	cd $(SANITY_ROOT) && $(BIN)/ansible-test sanity --local --python $(PYTHON_VERSION) --color no
+
+units: $(BIN)/ansible-playbook ## pytest over module_utils and modules
+	$(BIN)/pytest tests/unit
+
+twin-tests: $(BIN)/ansible-playbook ## the twin's own tests (control plane; network as root)
+	$(BIN)/pytest lab/twin/tests
+
+integration: $(BIN)/ansible-playbook ## playbooks and modules against real FRR and the twin (root)
+	$(BIN)/pytest tests/integration
+
+molecule: $(BIN)/ansible-playbook ## molecule default scenario on the twin
+	@if [ -d molecule/default ]; then $(BIN)/molecule test -s default; else echo "molecule: no scenario yet"; fi
+
+bench: $(BIN)/ansible-playbook ## benchmarks: bench/results.json and docs/benchmarks.md
+	$(BIN)/python -m bench
+
+build: $(BIN)/ansible-playbook ## build the collection tarball into build/
+	$(BIN)/ansible-galaxy collection build --force --output-path build .
+
+twin-up: $(BIN)/ansible-playbook ## start the twin lab (root)
+	$(BIN)/bgp-lb-twin up
+
+twin-down: $(BIN)/ansible-playbook ## stop the twin lab and remove everything it made
+	$(BIN)/bgp-lb-twin down
+
+clean: ## remove generated files (keeps .venv)
+	rm -rf .cache build tests/output reports .pytest_cache .ruff_cache

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# One-command setup: .venv with pinned tools, collections without Galaxy, Debian packages for the twin.
+# Idempotent: a second run only checks stamps and takes seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+VENV=$ROOT/.venv
+DEBIAN_PACKAGES=(bird2 frr frr-pythontools openssh-server openssh-client iproute2 curl procps rsync shellcheck)
+
+say() { printf '==> %s\n' "$*"; }
+# pip warns about every missing local mirror directory configured on some machines: keep only useful lines.
+pip_install() { "$VENV/bin/python" -m pip install -q --disable-pip-version-check "$@" 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }; }
+
+find_python() {
+  local candidate
+  for candidate in python3.13 python3.12 \
+      "$HOME"/.pyenv/versions/3.13*/bin/python3 "$HOME"/.pyenv/versions/3.12*/bin/python3 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 &&
+       "$candidate" -c 'import sys, venv; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
+      command -v "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
+install_debian_packages() {
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+    say "not root (or no apt): skipping Debian packages; the twin needs: ${DEBIAN_PACKAGES[*]}"
+    return 0
+  fi
+  local missing=() package
+  for package in "${DEBIAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+  done
+  command -v kubectl >/dev/null || missing+=(kubernetes-client)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+make_venv() {
+  local python stamp wanted
+  python=$(find_python) || {
+    echo "setup: no Python >= 3.12 found. Install one (e.g. 'apt-get install python3.12' or 'pyenv install 3.12'), then re-run 'make setup'." >&2
+    exit 2
+  }
+  if [ ! -x "$VENV/bin/python" ] ||
+     ! "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
+    say "creating .venv with $python"
+    rm -rf "$VENV"
+    "$python" -m venv "$VENV"
+  fi
+  wanted=$(cat requirements.txt requirements-dev.txt lab/twin/pyproject.toml | sha256sum | cut -d' ' -f1)
+  stamp=$VENV/.setup-stamp
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+    say "installing pinned Python packages into .venv"
+    pip_install -r requirements-dev.txt
+    pip_install --no-deps -e lab/twin
+    echo "$wanted" >"$stamp"
+  fi
+}
+
+link_collection() {
+  # Resolve this checkout as calicolab.bgp_lb (ansible.cfg: collections_path = .collections).
+  mkdir -p .collections/ansible_collections/calicolab
+  ln -sfn ../../.. .collections/ansible_collections/calicolab/bgp_lb
+}
+
+prime_ansible_test() {
+  # ansible-test downloads pip's bootstrap script on first use; offline, a stand-in that uses ensurepip works.
+  local version cache=$HOME/.ansible/test/cache
+  version=$("$VENV/bin/python" - <<'PY'
+import pathlib, re, ansible_test
+source = (pathlib.Path(ansible_test.__file__).parent / "_internal" / "python_requirements.py").read_text()
+print(re.search(r"pip='([^']+)'", source).group(1))
+PY
+)
+  mkdir -p "$cache"
+  [ -f "$cache/get_pip_${version//./_}.py" ] && return 0
+  cat >"$cache/get_pip_${version//./_}.py" <<'PY'
+"""Offline stand-in for pip's get-pip.py, used by ansible-test to bootstrap pip in its virtual environments."""
+import ensurepip
+import subprocess
+import sys
+
+ensurepip.bootstrap()
+wanted = [arg for arg in sys.argv[1:] if arg not in ("--no-setuptools", "--no-wheel")]
+sys.exit(subprocess.call([sys.executable, "-m", "pip", "install", *wanted]))
+PY
+}
+
+install_debian_packages
+make_venv
+link_collection
+prime_ansible_test
+say "setup done: $("$VENV/bin/ansible" --version | head -1), $("$VENV/bin/python" --version)"
