@@ -15,13 +15,13 @@ help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 setup: ## create .venv, install pinned tools and collections, Debian packages for the twin (as root)
-	@scripts/setup.sh
+	@tools/setup.sh
 
 $(BIN)/ansible-playbook:
-	@scripts/setup.sh
+	@tools/setup.sh
 
 demo: $(BIN)/ansible-playbook ## bring the twin up, run site.yml, show the ECMP route and HTTP answers
-	@scripts/demo.sh
+	@tools/demo.sh
 
 test: lint sanity units twin-tests integration molecule ## everything CI checks
 	@echo "make test: all suites passed"
@@ -31,6 +31,7 @@ lint: $(BIN)/ansible-playbook ## ruff, ansible-lint (production profile), change
 	$(BIN)/ruff format --check .
 	$(BIN)/ansible-lint
 	$(BIN)/antsibull-changelog lint
+	$(BIN)/python tools/role_docs.py --check
 
 sanity: $(BIN)/ansible-playbook ## ansible-test sanity on a clean copy of the collection, no ignore files
 	@test -z "$$(ls tests/sanity/ignore-*.txt 2>/dev/null)" || { echo "tests/sanity/ignore-*.txt must not exist"; exit 1; }
@@ -53,6 +54,9 @@ molecule: $(BIN)/ansible-playbook ## molecule default scenario on the twin
 
 bench: $(BIN)/ansible-playbook ## benchmarks: bench/results.json and docs/benchmarks.md
 	$(BIN)/python -m bench
+
+docs: $(BIN)/ansible-playbook ## regenerate the role READMEs' variable tables from meta/argument_specs.yml
+	$(BIN)/python tools/role_docs.py
 
 build: $(BIN)/ansible-playbook ## build the collection tarball into build/
 	$(BIN)/ansible-galaxy collection build --force --output-path build .

@@ -1,0 +1,114 @@
+#!/usr/bin/python
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: bgp_peer_spec
+short_description: Validate BGP peers and build Calico BGPPeer manifests
+description:
+  - Turns a list of upstream routers into C(projectcalico.org/v3) BGPPeer objects ready for M(kubernetes.core.k8s).
+  - Validates B(every) peer before returning anything and reports every broken rule at once, in RV(msg) and
+    RV(violations) - names (RFC 1123), addresses (no prefix length, no leading zeros), AS numbers (1-4294967295,
+    different from the nodes' AS), selectors and timers.
+  - Never reports a change; it only reads its options.
+version_added: 0.1.0
+author: calicolab.bgp_lb contributors (!UNKNOWN)
+options:
+  peers:
+    description:
+      - The peers. Each has C(name), C(peer_ip), C(as_number) and optionally C(node_selector) (default V(all())),
+        C(keepalive_time) and C(hold_time) (whole seconds such as V(3s)).
+    type: list
+    elements: dict
+    required: true
+  local_as_number:
+    description: The nodes' AS number (BGPConfiguration C(asNumber)); a peer in the same AS is rejected.
+    type: int
+    required: true
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    platforms: all
+seealso:
+  - module: calicolab.bgp_lb.lb_advert_spec
+"""
+
+EXAMPLES = r"""
+- name: The lab's peer from every node to the Arista router
+  calicolab.bgp_lb.bgp_peer_spec:
+    local_as_number: 65010
+    peers:
+      - name: bgppeer-arista
+        peer_ip: 10.10.10.1
+        as_number: 65001
+  register: peers
+
+- name: Apply them
+  kubernetes.core.k8s:
+    definition: "{{ item }}"
+    apply: true
+    server_side_apply:
+      field_manager: calicolab.bgp_lb
+  loop: "{{ peers.manifests }}"
+"""
+
+RETURN = r"""
+manifests:
+  description: One BGPPeer object per peer, in input order.
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - apiVersion: projectcalico.org/v3
+      kind: BGPPeer
+      metadata:
+        name: bgppeer-arista
+      spec:
+        peerIP: 10.10.10.1
+        asNumber: 65001
+        nodeSelector: all()
+msg:
+  description: On failure, every broken rule.
+  returned: failure
+  type: str
+  sample: "1 rule broken: [same-as-number] peers[0].as_number 65010 equals the nodes' AS number 65010: ..."
+violations:
+  description: On failure, the broken rules as C(rule) id and C(detail) sentence.
+  returned: failure
+  type: list
+  elements: dict
+  sample:
+    - rule: same-as-number
+      detail: >-
+        peers[0].as_number 65010 equals the nodes' AS number 65010: the upstream router must be an
+        eBGP peer in another AS
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.calicolab.bgp_lb.plugins.module_utils.bgp_peers import bgp_peer_manifests
+from ansible_collections.calicolab.bgp_lb.plugins.module_utils.violations import ValidationError
+
+ARGUMENT_SPEC = {
+    "peers": {"type": "list", "elements": "dict", "required": True},
+    "local_as_number": {"type": "int", "required": True},
+}
+
+
+def main() -> None:
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    try:
+        manifests = bgp_peer_manifests(module.params["peers"], module.params["local_as_number"])
+    except ValidationError as error:
+        module.fail_json(msg=error.message, violations=error.as_dicts())
+    module.exit_json(changed=False, manifests=manifests)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,213 @@
+"""Shared test tooling: run real ansible-playbook against this checkout and read its JSON results."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class PlaybookRun:
+    """One finished ansible-playbook run, with the JSON callback's view of it."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    report: dict
+
+    def stats(self, host: str) -> dict:
+        return self.report.get("stats", {}).get(host, {})
+
+    def changed(self, host: str) -> int:
+        return self.stats(host).get("changed", 0)
+
+    def failed(self, host: str) -> int:
+        return self.stats(host).get("failures", 0)
+
+    def task_results(self, host: str) -> list[tuple[str, dict]]:
+        """(task name, result) for every task that ran on ``host``, in order."""
+        results = []
+        for play in self.report.get("plays", []):
+            for task in play.get("tasks", []):
+                result = task.get("hosts", {}).get(host)
+                if result is not None:
+                    results.append((task["task"]["name"], result))
+        return results
+
+    def result_of(self, host: str, name_part: str) -> dict:
+        matches = [result for name, result in self.task_results(host) if name_part in name]
+        names = [name for name, _result in self.task_results(host)]
+        assert matches, f"no task containing {name_part!r} ran on {host}: {names}"
+        return matches[-1]
+
+    def failure_messages(self, host: str) -> list[str]:
+        return [str(result.get("msg", "")) for _name, result in self.task_results(host) if result.get("failed")]
+
+
+def run_playbook(
+    playbook: Path | str,
+    *args: str,
+    inventory: Path | str | None = None,
+    extra_vars: dict | None = None,
+    env: dict | None = None,
+    json_output: bool = True,
+    timeout: float = 600,
+) -> PlaybookRun:
+    """Run ansible-playbook from the repository root with the repository's ansible.cfg."""
+    argv = [str(BIN / "ansible-playbook"), str(playbook), *args]
+    if inventory is not None:
+        argv += ["-i", str(inventory)]
+    if extra_vars:
+        argv += ["-e", json.dumps(extra_vars)]
+    environment = {**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"}
+    if json_output:
+        environment["ANSIBLE_STDOUT_CALLBACK"] = "ansible.posix.json"
+    environment.update(env or {})
+    done = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, env=environment, timeout=timeout, check=False)
+    report = {}
+    if json_output and done.stdout.strip().startswith("{"):
+        report = json.loads(done.stdout)
+    return PlaybookRun(done.returncode, done.stdout, done.stderr, report)
+
+
+def write_playbook(directory: Path, plays: list[dict], name: str = "playbook.yml") -> Path:
+    path = directory / name
+    path.write_text(yaml.safe_dump(plays, sort_keys=False))
+    return path
+
+
+@pytest.fixture
+def playbook_dir(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The twin, as the integration tests see it: the CLI to start and stop it, and plain HTTPS/vtysh to look at it
+# directly (never through the collection, so the observation cannot share the code under test).
+
+TWIN_CLI = BIN / "bgp-lb-twin"
+STATE_DIR = REPO / ".twin"
+WRITE_VERBS = {"create", "update", "patch", "delete", "deletecollection"}
+
+
+class TwinApi:
+    """Minimal Kubernetes API reader with the twin's CA and token."""
+
+    def __init__(self, status: dict) -> None:
+        import ssl
+
+        self.url = status["api"]["url"]
+        self.token = status["api"]["token"]
+        self.context = ssl.create_default_context(cafile=status["api"]["ca"])
+
+    def get(self, path: str) -> dict | None:
+        import urllib.error
+        import urllib.request
+
+        request = urllib.request.Request(self.url + path, headers={"Authorization": f"Bearer {self.token}"})
+        try:
+            with urllib.request.urlopen(request, context=self.context, timeout=10) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                return None
+            raise
+
+    def snapshot(self) -> dict[str, object]:
+        """The objects the collection may touch, without server bookkeeping that changes on every write."""
+        paths = {
+            "ippools": "/apis/projectcalico.org/v3/ippools",
+            "bgpconfigurations": "/apis/projectcalico.org/v3/bgpconfigurations",
+            "bgppeers": "/apis/projectcalico.org/v3/bgppeers",
+            "services": "/api/v1/services",
+        }
+        snapshot = {}
+        for name, path in paths.items():
+            items = self.get(path)["items"]
+            for item in items:
+                for key in ("resourceVersion", "generation", "managedFields", "uid", "creationTimestamp"):
+                    item["metadata"].pop(key, None)
+            snapshot[name] = sorted(
+                items, key=lambda item: (item["metadata"].get("namespace", ""), item["metadata"]["name"])
+            )
+        return snapshot
+
+
+class Twin:
+    def __init__(self) -> None:
+        self.status = json.loads(
+            subprocess.run([TWIN_CLI, "status", "--json"], capture_output=True, text=True, check=True).stdout
+        )
+        self.api = TwinApi(self.status)
+
+    def vtysh(self, *commands: str) -> str:
+        argv = ["vtysh", "-H", "/dev/null", "--vty_socket", self.status["router"]["vty_socket_dir"]]
+        for command in commands:
+            argv += ["-c", command]
+        return subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+
+    def running_config(self) -> str:
+        # The first lines name the FRR version and the (host's) hostname, which differ by where vtysh runs.
+        return "\n".join(
+            line for line in self.vtysh("show running-config").splitlines() if not line.startswith(("frr ", "hostname"))
+        )
+
+    def audit_mark(self) -> int:
+        path = STATE_DIR / "audit.jsonl"
+        return path.stat().st_size if path.exists() else 0
+
+    def audit_since(self, mark: int) -> list[dict]:
+        with (STATE_DIR / "audit.jsonl").open("rb") as handle:
+            handle.seek(mark)
+            return [json.loads(line) for line in handle.read().splitlines() if line.strip()]
+
+    @staticmethod
+    def real_writes(entries: list[dict]) -> list[dict]:
+        """Writes that persisted something: a write verb, not a dry run, and accepted by the server."""
+        return [
+            entry
+            for entry in entries
+            if entry.get("verb") in WRITE_VERBS and not entry.get("dryRun") and entry["code"] < 400
+        ]
+
+    def route_next_hops(self, prefix: str) -> list[str]:
+        routes = subprocess.run(
+            ["ip", "-n", "tor", "-j", "route", "show", prefix], capture_output=True, text=True, check=True
+        ).stdout
+        hops = []
+        for route in json.loads(routes or "[]"):
+            if "gateway" in route:
+                hops.append(route["gateway"])
+            hops += [hop["gateway"] for hop in route.get("nexthops", [])]
+        return sorted(hops)
+
+
+def _twin_cli(*args: str) -> None:
+    subprocess.run([TWIN_CLI, *args], check=True, capture_output=True, text=True, timeout=120)
+
+
+def needs_twin() -> None:
+    if os.geteuid() != 0:
+        pytest.skip("the twin needs root (network namespaces)")
+    if not TWIN_CLI.exists():
+        pytest.skip("bgp-lb-twin is not installed: run make setup")
+
+
+@pytest.fixture
+def fresh_twin():
+    """A twin in the lab's starting state (down, then up), taken down again afterwards."""
+    needs_twin()
+    _twin_cli("down")
+    _twin_cli("up")
+    yield Twin()
+    _twin_cli("down")

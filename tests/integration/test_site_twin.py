@@ -1,0 +1,84 @@
+"""site.yml and teardown.yml on the twin: converge, idempotency, check mode, diff, teardown.
+
+Every observation goes around the collection: the API is read over plain HTTPS, the router with vtysh, the
+kernel route with `ip route`, and what was written with the API server's audit log.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import run_playbook
+
+pytestmark = [pytest.mark.root, pytest.mark.twin]
+
+LB_CIDR = "172.16.0.240/28"
+NODE_IPS = ["10.10.10.10", "10.10.10.11", "10.10.10.12"]
+
+
+def total_changed(run) -> int:
+    return sum(stats.get("changed", 0) for stats in run.report["stats"].values())
+
+
+def test_site_converges_and_a_second_run_changes_nothing(fresh_twin):
+    first = run_playbook("site.yml")
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    assert first.changed("k8s-controller") == 3  # IPPool, Service, BGPConfiguration
+    assert first.changed("tor") == 1  # maximum-paths
+    assert fresh_twin.route_next_hops(LB_CIDR) == NODE_IPS
+    assert "maximum-paths 4" in fresh_twin.running_config()
+    service = fresh_twin.api.get("/api/v1/namespaces/default/services/lb-nginx-service")
+    assert service["status"]["loadBalancer"]["ingress"][0]["ip"] == "172.16.0.241"
+    verdict = first.result_of("tor", "Judge the route and the sessions")
+    assert verdict["healthy"] is True
+    assert sorted(hop["address"] for hop in verdict["next_hops"]) == NODE_IPS
+
+    mark = fresh_twin.audit_mark()
+    second = run_playbook("site.yml")
+    assert second.returncode == 0, second.stdout[-3000:]
+    assert total_changed(second) == 0, second.report["stats"]
+    rewritten = [
+        entry["path"] for entry in fresh_twin.real_writes(fresh_twin.audit_since(mark)) if entry["method"] == "PUT"
+    ]
+    assert rewritten == [], "an idempotent run must not replace BGPConfiguration"
+
+
+def test_check_mode_on_a_fresh_twin_reports_changes_and_writes_nothing(fresh_twin):
+    api_before, router_before = fresh_twin.api.snapshot(), fresh_twin.running_config()
+    mark = fresh_twin.audit_mark()
+
+    run = run_playbook("site.yml", "--check")
+
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert run.changed("k8s-controller") >= 3
+    assert run.changed("tor") == 1
+    entries = fresh_twin.audit_since(mark)
+    assert any(entry.get("dryRun") for entry in entries), "check mode must still ask the server (dryRun=All)"
+    assert fresh_twin.real_writes(entries) == []
+    assert fresh_twin.api.snapshot() == api_before
+    assert fresh_twin.running_config() == router_before
+    assert fresh_twin.route_next_hops(LB_CIDR) == []
+
+
+def test_diff_shows_the_bgp_configuration_and_router_changes(fresh_twin):
+    run = run_playbook("site.yml", "--diff", json_output=False)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert f"+    - {LB_CIDR}" in run.stdout or f"+  - {LB_CIDR}" in run.stdout or f'"{LB_CIDR}"' in run.stdout
+    assert "serviceLoadBalancerIPs" in run.stdout
+    assert "-  maximum-paths 1" in run.stdout
+    assert "+  maximum-paths 4" in run.stdout
+
+
+def test_teardown_returns_the_twin_to_its_starting_state(fresh_twin):
+    api_before, router_before = fresh_twin.api.snapshot(), fresh_twin.running_config()
+    converge = run_playbook("site.yml")
+    assert converge.returncode == 0, converge.stdout[-3000:]
+    assert fresh_twin.api.snapshot() != api_before
+
+    teardown = run_playbook("playbooks/teardown.yml")
+
+    assert teardown.returncode == 0, teardown.stdout[-3000:] + teardown.stderr[-3000:]
+    assert fresh_twin.api.snapshot() == api_before
+    assert fresh_twin.running_config() == router_before
+    again = run_playbook("playbooks/teardown.yml")
+    assert total_changed(again) == 0, again.report["stats"]
