@@ -203,11 +203,20 @@ def needs_twin() -> None:
         pytest.skip("bgp-lb-twin is not installed: run make setup")
 
 
+TWIN_LOCK = Path("/tmp/bgp-lb-twin.lock")  # one twin per machine: namespace names are fixed
+
+
 @pytest.fixture
 def fresh_twin():
     """A twin in the lab's starting state (down, then up), taken down again afterwards."""
+    import fcntl
+
     needs_twin()
-    _twin_cli("down")
-    _twin_cli("up")
-    yield Twin()
-    _twin_cli("down")
+    with TWIN_LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _twin_cli("down")
+        _twin_cli("up")
+        try:
+            yield Twin()
+        finally:
+            _twin_cli("down")
