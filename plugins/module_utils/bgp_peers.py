@@ -32,7 +32,7 @@ def as_number_violations(value: object, field: str) -> list[Violation]:
 def _duration_violations(value: object, field: str) -> list[Violation]:
     if value is None:
         return []
-    if not isinstance(value, str) or not _DURATION.match(value):
+    if not isinstance(value, str) or not _DURATION.fullmatch(value):  # match() lets "3s\n" through
         return [Violation("invalid-duration", f"{field} {value!r} must be whole seconds such as '3s'")]
     return []
 
@@ -67,8 +67,10 @@ def _peer_violations(peer: object, field: str, local_as_number: object) -> list[
     ]
     violations += name_violations(peer.get("name"), f"{field}.name")
     violations += check_address(peer.get("peer_ip"), f"{field}.peer_ip")[1]
-    violations += as_number_violations(peer.get("as_number"), f"{field}.as_number")
-    if not violations and peer.get("as_number") == local_as_number:
+    as_violations = as_number_violations(peer.get("as_number"), f"{field}.as_number")
+    violations += as_violations
+    # Only a valid AS number is compared; other broken rules of this peer must not hide this one.
+    if not as_violations and peer.get("as_number") == local_as_number:
         violations.append(
             Violation(
                 "same-as-number",
@@ -76,7 +78,9 @@ def _peer_violations(peer: object, field: str, local_as_number: object) -> list[
                 "router must be an eBGP peer in another AS",
             )
         )
-    selector = peer.get("node_selector", "all()")
+    selector = peer.get("node_selector")
+    if selector is None:  # null means the default, as in the manifest (e.g. an empty `node_selector:` in YAML)
+        selector = "all()"
     if not isinstance(selector, str) or not selector.strip():
         violations.append(Violation("empty-selector", f"{field}.node_selector {selector!r} must be a Calico selector"))
     return violations + _timer_violations(peer, field)

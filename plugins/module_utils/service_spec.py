@@ -77,8 +77,14 @@ def _requested_ip_violations(address: object, pool_cidrs: Sequence[str]) -> tupl
     parsed, violations = check_address(address, "load_balancer_ip")
     if parsed is None:
         return None, violations
-    pools = [cidr for cidr in (check_cidr(text, "lb_pool_cidrs")[0] for text in pool_cidrs) if cidr is not None]
-    if not any(pool.overlaps(parsed) for pool in pools):
+    pools = []
+    for index, text in enumerate(pool_cidrs):
+        pool, pool_violations = check_cidr(text, f"lb_pool_cidrs[{index}]")
+        violations += pool_violations
+        if pool is not None:
+            pools.append(pool)
+    # A broken pool CIDR is reported as such: dropping it silently made a valid request look "outside any pool".
+    if len(pools) == len(pool_cidrs) and not any(pool.overlaps(parsed) for pool in pools):
         listed = ", ".join(pool.text for pool in pools) or "none exists"
         violations.append(
             Violation("ip-outside-pools", f"load_balancer_ip {address} is not inside any LoadBalancer pool ({listed})")

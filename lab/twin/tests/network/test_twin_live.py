@@ -6,6 +6,7 @@ Kubernetes objects are created through the API directly (kubernetes client), nev
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
@@ -21,6 +22,7 @@ from twinlib import eventually, free_port, in_tor, missing_prerequisite, tor_nex
 pytestmark = [pytest.mark.root, pytest.mark.twin]
 
 LB_CIDR = "172.16.0.240/28"
+TWIN_LOCK = Path("/tmp/bgp-lb-twin.lock")  # shared with tests/conftest.py: one twin per machine
 NODES = {"k01-control-plane": "10.10.10.10", "k01-worker": "10.10.10.11", "k01-worker2": "10.10.10.12"}
 ALL_HOPS = set(NODES.values())
 EXCLUDE_LABEL = "node.kubernetes.io/exclude-from-external-load-balancers"
@@ -29,16 +31,19 @@ CALICO = {"group": "projectcalico.org", "version": "v3"}
 
 @pytest.fixture(scope="module")
 def twin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    reason = missing_prerequisite()
-    if reason:
-        pytest.skip(reason)
-    state_dir = tmp_path_factory.mktemp("twin")
-    try:
-        twin_cli(state_dir, "up", "--api-port", str(free_port()))
-        status = json.loads(twin_cli(state_dir, "status", "--json").stdout)
-        yield {"state_dir": state_dir, "status": status}
-    finally:
-        twin_cli(state_dir, "down", check=False)
+    # One twin per machine (fixed namespace names): wait for whoever holds it, as the collection's tests do.
+    with TWIN_LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        reason = missing_prerequisite()
+        if reason:
+            pytest.skip(reason)
+        state_dir = tmp_path_factory.mktemp("twin")
+        try:
+            twin_cli(state_dir, "up", "--api-port", str(free_port()))
+            status = json.loads(twin_cli(state_dir, "status", "--json").stdout)
+            yield {"state_dir": state_dir, "status": status}
+        finally:
+            twin_cli(state_dir, "down", check=False)
 
 
 @pytest.fixture(scope="module")

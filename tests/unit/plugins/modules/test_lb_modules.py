@@ -7,34 +7,11 @@ options wrapped in ``ANSIBLE_MODULE_ARGS``), so argument_spec type handling, che
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[4]
-MODULES = ROOT / "plugins" / "modules"
+from ansible_collections.calicolab.bgp_lb.tests.unit.module_runner import run_module
+
 LAB = "172.16.0.240/28"
-
-
-def run_module(tmp_path, name, args, check_mode=True):
-    """Run plugins/modules/<name>.py on ``args``; return (exit code, parsed JSON result)."""
-    args_file = tmp_path / "args.json"
-    args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {**args, "_ansible_check_mode": check_mode}}))
-    env = {**os.environ, "PYTHONPATH": str(ROOT / ".collections")}
-    completed = subprocess.run(
-        [sys.executable, str(MODULES / f"{name}.py"), str(args_file)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
-    return completed.returncode, json.loads(completed.stdout)
 
 
 def warning_texts(result):
