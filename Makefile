@@ -7,6 +7,8 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 # ansible-test needs the collection under ansible_collections/ and outside this git checkout (it lists files with git)
 SANITY_ROOT := $(or $(TMPDIR),/tmp)/calicolab-bgp_lb-sanity/ansible_collections/calicolab/bgp_lb
+REFERENCE_CHECK := $(or $(TMPDIR),/tmp)/calicolab-bgp_lb-reference
+ANTSIBULL_DOCS := ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.collections $(BIN)/antsibull-docs collection --use-current --squash-hierarchy --output-format simplified-rst
 PYTHON_VERSION = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
 .PHONY: help setup demo test lint sanity units twin-tests integration molecule bench build docs twin-up twin-down clean
@@ -32,6 +34,9 @@ lint: $(BIN)/ansible-playbook ## ruff, ansible-lint (production profile), change
 	$(BIN)/ansible-lint
 	$(BIN)/antsibull-changelog lint
 	$(BIN)/python tools/role_docs.py --check
+	cd .collections/ansible_collections/calicolab/bgp_lb && $(BIN)/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs=self .
+	@rm -rf $(REFERENCE_CHECK) && mkdir -p $(REFERENCE_CHECK) && $(ANTSIBULL_DOCS) --dest-dir $(REFERENCE_CHECK) calicolab.bgp_lb >/dev/null
+	@diff -r docs/reference $(REFERENCE_CHECK) >/dev/null || { echo "docs/reference is stale: run 'make docs'"; exit 1; }
 
 sanity: $(BIN)/ansible-playbook ## ansible-test sanity on a clean copy of the collection, no ignore files
 	@test -z "$$(ls tests/sanity/ignore-*.txt 2>/dev/null)" || { echo "tests/sanity/ignore-*.txt must not exist"; exit 1; }
@@ -55,8 +60,9 @@ molecule: $(BIN)/ansible-playbook ## molecule default scenario on the twin
 bench: $(BIN)/ansible-playbook ## benchmarks: bench/results.json and docs/benchmarks.md
 	$(BIN)/python -m bench
 
-docs: $(BIN)/ansible-playbook ## regenerate the role READMEs' variable tables from meta/argument_specs.yml
+docs: $(BIN)/ansible-playbook ## regenerate docs/reference (modules, filters, roles) and the role READMEs' variable tables
 	$(BIN)/python tools/role_docs.py
+	rm -rf docs/reference && mkdir -p docs/reference && $(ANTSIBULL_DOCS) --dest-dir docs/reference calicolab.bgp_lb
 
 build: $(BIN)/ansible-playbook ## build the collection tarball into build/
 	$(BIN)/ansible-galaxy collection build --force --output-path build .
