@@ -220,3 +220,107 @@ def fresh_twin():
             yield Twin()
         finally:
             _twin_cli("down")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Writing to the twin directly (seeding state the collection must respect), a twin shared by a whole module, and
+# Ansible failure messages including unreachable hosts. Used by the reliability suite (tests/integration).
+
+
+def api_write(api: TwinApi, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+    """One plain HTTPS write to the twin's API, around the collection: (status code, decoded answer)."""
+    import urllib.error
+    import urllib.request
+
+    data = json.dumps(body).encode() if body is not None else None
+    headers = {"Authorization": f"Bearer {api.token}", "Content-Type": "application/json"}
+    request = urllib.request.Request(api.url + path, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, context=api.context, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def api_put(api: TwinApi, path: str, body: dict) -> dict:
+    """Replace (or create, for a POST-less seed) an object and insist that the server accepted it."""
+    code, answer = api_write(api, "PUT", path, body)
+    assert code < 300, f"PUT {path} -> {code}: {answer}"
+    return answer
+
+
+def api_post(api: TwinApi, path: str, body: dict) -> dict:
+    code, answer = api_write(api, "POST", path, body)
+    assert code < 300, f"POST {path} -> {code}: {answer}"
+    return answer
+
+
+@pytest.fixture(scope="module")
+def module_twin():
+    """One twin for a whole test module, for suites whose cases leave it as they found it (and check that)."""
+    import fcntl
+
+    needs_twin()
+    with TWIN_LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _twin_cli("down")
+        _twin_cli("up")
+        try:
+            yield Twin()
+        finally:
+            _twin_cli("down")
+
+
+def problem_messages(run: PlaybookRun) -> list[str]:
+    """Every failed or unreachable result as 'host: msg', in order (failure_messages skips unreachable hosts)."""
+    found = []
+    for play in run.report.get("plays", []):
+        for task in play.get("tasks", []):
+            for host, result in task.get("hosts", {}).items():
+                if result.get("failed") or result.get("unreachable"):
+                    found.append(f"{host}: {result.get('msg', '')}")
+    return found
+
+
+def patch(api: TwinApi, path: str, body: dict) -> dict:
+    """JSON merge-patch (RFC 7386) one object over plain HTTPS, around the collection; ``None`` values delete keys."""
+    import urllib.request
+
+    request = urllib.request.Request(
+        api.url + path,
+        data=json.dumps(body).encode(),
+        method="PATCH",
+        headers={"Authorization": f"Bearer {api.token}", "Content-Type": "application/merge-patch+json"},
+    )
+    with urllib.request.urlopen(request, context=api.context, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def wait_for_audit(twin: Twin, mark: int, matches, process=None, timeout: float = 120) -> dict:
+    """Poll the audit log from ``mark`` until an entry satisfies ``matches``; fail if ``process`` ends first."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for entry in twin.audit_since(mark):
+            if matches(entry):
+                return entry
+        if process is not None and process.poll() is not None:
+            pytest.fail(f"the run ended (rc {process.returncode}) before the awaited API request")
+        time.sleep(0.02)
+    pytest.fail(f"no matching API request within {timeout} s")
+
+
+def start_playbook(
+    playbook: Path | str, log: Path, *args: str, extra_vars: dict | None = None, env: dict | None = None
+) -> subprocess.Popen:
+    """ansible-playbook in the background, output to ``log`` (a pipe could fill up and stall the run), in its own
+    process group so that a test can kill the whole run."""
+    argv = [str(BIN / "ansible-playbook"), str(playbook), *args]
+    if extra_vars:
+        argv += ["-e", json.dumps(extra_vars)]
+    environment = {**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1", **(env or {})}
+    with log.open("w") as output:
+        return subprocess.Popen(
+            argv, cwd=REPO, env=environment, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )

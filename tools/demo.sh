@@ -35,6 +35,7 @@ for attempt in $(seq 1 6); do
 done
 
 step "5. the verification report"
-ls -1t reports/lb_verify/*.md | head -n 1
+reports=(reports/lb_verify/*.md)
+echo "${reports[-1]}"  # names sort by time stamp, so the last is this run's
 echo
 echo "The twin stays up to explore (see 'bgp-lb-twin status'); 'make twin-down' removes it."

@@ -96,4 +96,4 @@ install_debian_packages
 make_venv
 link_collection
 prime_ansible_test
-say "setup done: $("$VENV/bin/ansible" --version | head -1), $("$VENV/bin/python" --version)"
+say "setup done: $("$VENV/bin/ansible" --version | sed -n 1p), $("$VENV/bin/python" --version)"

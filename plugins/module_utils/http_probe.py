@@ -52,31 +52,36 @@ def _validate(address: object, port: object, flows: object, timeout: object) -> 
         ipaddress.ip_address(str(address))
     except ValueError:
         violations.append(Violation("malformed", f"address {address!r} is not an IP address"))
-    if not isinstance(port, int) or not 1 <= port <= 65535:
+    # bool is an int in Python: True would quietly mean port 1 or one flow.
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
         violations.append(Violation("port-range", f"port {port!r} is outside 1-65535"))
-    if not isinstance(flows, int) or not 1 <= flows <= 1000:
+    if isinstance(flows, bool) or not isinstance(flows, int) or not 1 <= flows <= 1000:
         violations.append(Violation("flows-range", f"flows {flows!r} is outside 1-1000"))
     if not isinstance(timeout, (int, float)) or not 0 < timeout <= 60:
         violations.append(Violation("timeout-range", f"timeout {timeout!r} must be above 0 and at most 60 seconds"))
     raise_if_any(violations)
 
 
-def _one_flow(address: str, port: int, path: str, timeout: float, backend_header: str) -> tuple[bool, Optional[str]]:
-    """Return (tcp connected, backend name or None when HTTP failed)."""
+def _one_flow(
+    address: str, port: int, path: str, timeout: float, backend_header: str
+) -> tuple[bool, Optional[str], str]:
+    """Return (tcp connected, backend name or None when HTTP failed, what went wrong)."""
     connection = http.client.HTTPConnection(address, port, timeout=timeout)
     try:
         connection.connect()
     except OSError:
-        return False, None
+        return False, None, "no TCP connection"
     try:
         connection.request("GET", path, headers={"Connection": "close", "User-Agent": "calicolab.bgp_lb/lb_http_probe"})
         response = connection.getresponse()
         body = response.read(4096).decode("utf-8", "replace")
         if not 200 <= response.status < 400:
-            return True, None
-        return True, response.getheader(backend_header) or (body.strip().splitlines() or ["(empty body)"])[0]
+            # The server did answer: say with what, so "503" is not mistaken for a network problem.
+            return True, None, f"HTTP {response.status}"
+        backend = response.getheader(backend_header) or (body.strip().splitlines() or ["(empty body)"])[0]
+        return True, backend, ""
     except (OSError, http.client.HTTPException):
-        return True, None
+        return True, None, "no valid HTTP answer"
     finally:
         connection.close()
 
@@ -89,10 +94,10 @@ def probe(
     report = ProbeReport(address=str(address), port=port, flows=flows)
     started = time.monotonic()
     for _flow in range(flows):
-        connected, backend = _one_flow(str(address), port, path, timeout, backend_header or "X-Served-By")
+        connected, backend, problem = _one_flow(str(address), port, path, timeout, backend_header or "X-Served-By")
         report.tcp_ok += connected
         if backend is None:
-            report.errors.append("no TCP connection" if not connected else "no valid HTTP answer")
+            report.errors.append(problem)
             continue
         report.http_ok += 1
         report.backends[backend] += 1
