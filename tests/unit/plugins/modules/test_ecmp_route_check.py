@@ -4,15 +4,13 @@ as Ansible runs it, so argument_spec, fail_json/exit_json and check mode are exe
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from ansible_collections.calicolab.bgp_lb.tests.unit.module_runner import run_module as run_module_file
+
 REPO = Path(__file__).resolve().parents[4]
-MODULE = REPO / "plugins" / "modules" / "ecmp_route_check.py"
 FIXTURES = REPO / "tests" / "unit" / "fixtures" / "route_check"
 PREFIX = "172.16.0.240/28"
 NODES = {"10.10.10.10": "k01-control-plane", "10.10.10.11": "k01-worker", "10.10.10.12": "k01-worker2"}
@@ -24,15 +22,7 @@ def fixture(platform: str, name: str) -> str:
 
 def run_module(tmp_path: Path, check_mode: bool = False, **args) -> tuple[int, dict]:
     """Run the module like Ansible does; return its exit code and its JSON result."""
-    if check_mode:
-        args["_ansible_check_mode"] = True
-    args_file = tmp_path / "args.json"
-    args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
-    env = {**os.environ, "PYTHONPATH": str(REPO / ".collections")}
-    proc = subprocess.run(
-        [sys.executable, str(MODULE), str(args_file)], capture_output=True, text=True, env=env, check=False
-    )
-    return proc.returncode, json.loads(proc.stdout)
+    return run_module_file(tmp_path, "ecmp_route_check", args, check_mode=check_mode)
 
 
 def lab_args(platform: str, scenario: str, summary: str | None = None, **extra) -> dict:
