@@ -9,6 +9,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 SANITY_ROOT := $(or $(TMPDIR),/tmp)/calicolab-bgp_lb-sanity/ansible_collections/calicolab/bgp_lb
 REFERENCE_CHECK := $(or $(TMPDIR),/tmp)/calicolab-bgp_lb-reference
 ANTSIBULL_DOCS := ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.collections $(BIN)/antsibull-docs collection --use-current --squash-hierarchy --output-format simplified-rst
+TWIN_LOCK := /tmp/bgp-lb-twin.lock
 PYTHON_VERSION = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
 .PHONY: help setup demo test lint sanity units twin-tests integration molecule bench build docs twin-up twin-down clean
@@ -54,8 +55,9 @@ twin-tests: $(BIN)/ansible-playbook ## the twin's own tests (control plane; netw
 integration: $(BIN)/ansible-playbook ## playbooks and modules against real FRR and the twin (root)
 	$(BIN)/pytest tests/integration
 
-molecule: $(BIN)/ansible-playbook ## molecule default scenario on the twin
-	@if [ -d molecule/default ]; then $(BIN)/molecule test -s default; else echo "molecule: no scenario yet"; fi
+molecule: $(BIN)/ansible-playbook ## molecule: the twin scenario end to end; the containerlab scenario's syntax
+	$(BIN)/molecule syntax -s containerlab
+	flock $(TWIN_LOCK) $(BIN)/molecule test -s default
 
 bench: $(BIN)/ansible-playbook ## benchmarks: bench/results.json and docs/benchmarks.md
 	$(BIN)/python -m bench
