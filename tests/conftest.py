@@ -257,7 +257,9 @@ def api_post(api: TwinApi, path: str, body: dict) -> dict:
 
 @pytest.fixture(scope="module")
 def module_twin():
-    """One twin for a whole test module, for suites whose cases leave it as they found it (and check that)."""
+    """One twin for a whole test module, for suites whose cases leave it as they found it (and check that).
+
+    Never mix it with ``fresh_twin`` in one module: both take the lock, and the second would wait forever."""
     import fcntl
 
     needs_twin()
@@ -279,6 +281,9 @@ def problem_messages(run: PlaybookRun) -> list[str]:
             for host, result in task.get("hosts", {}).items():
                 if result.get("failed") or result.get("unreachable"):
                     found.append(f"{host}: {result.get('msg', '')}")
+                    # a loop's own msg is only "One or more items failed": the reasons are in the items
+                    items = [item for item in result.get("results", []) if item.get("failed")]
+                    found += [f"{host}: {item.get('msg', '')}" for item in items]
     return found
 
 
@@ -324,3 +329,10 @@ def start_playbook(
         return subprocess.Popen(
             argv, cwd=REPO, env=environment, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
         )
+
+
+def restart_twin(twin: Twin) -> None:
+    """Down and up again, in place: for a shared twin that a failed case may have changed (the lock is held)."""
+    _twin_cli("down")
+    _twin_cli("up")
+    twin.__init__()

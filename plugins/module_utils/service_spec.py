@@ -18,6 +18,9 @@ from ansible_collections.calicolab.bgp_lb.plugins.module_utils.violations import
 LOAD_BALANCER_IPS_ANNOTATION = "projectcalico.org/loadBalancerIPs"
 _RFC1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
 _RFC1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+# Kubernetes label syntax (selectors are validated as labels): name part and value are at most 63 characters.
+_LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+_LABEL_PREFIX = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _TRAFFIC_POLICIES = ("Cluster", "Local")
 _PROTOCOLS = ("TCP", "UDP", "SCTP")
 
@@ -43,11 +46,29 @@ def _selector_violations(selector: object) -> list[Violation]:
                 "so the LoadBalancer IP would answer nothing",
             )
         ]
-    return [
-        Violation("wrong-type", f"selector {key!r}: {value!r} must map a string to a string")
-        for key, value in selector.items()
-        if not isinstance(key, str) or not isinstance(value, str)
-    ]
+    violations = []
+    for key, value in selector.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            violations.append(Violation("wrong-type", f"selector {key!r}: {value!r} must map a string to a string"))
+            continue
+        prefix, _slash, name = key.rpartition("/")
+        if not _LABEL_NAME.match(name) or (prefix and (len(prefix) > 253 or not _LABEL_PREFIX.match(prefix))):
+            violations.append(
+                Violation(
+                    "invalid-label",
+                    f"selector key {key!r} is not a Kubernetes label key ([prefix/]name: name up to 63 letters, "
+                    "digits, '-', '_' or '.', starting and ending with a letter or digit)",
+                )
+            )
+        if value and not _LABEL_NAME.match(value):
+            violations.append(
+                Violation(
+                    "invalid-label",
+                    f"selector {key!r}: value {value!r} is not a Kubernetes label value (up to 63 letters, digits, "
+                    "'-', '_' or '.', starting and ending with a letter or digit)",
+                )
+            )
+    return violations
 
 
 def _port_violations(ports: object) -> list[Violation]:

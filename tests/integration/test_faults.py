@@ -1,0 +1,226 @@
+"""Faults: a broken API connection, an unreachable router, a silent node and killed runs.
+
+Each fault must give a clear error (no Python traceback) within a bound (the subprocess timeout), leave nothing
+half-written that a re-run cannot fix, and a re-run after the repair must converge to the state a clean run
+reaches.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import (
+    TWIN_CLI,
+    Twin,
+    problem_messages,
+    run_playbook,
+    start_playbook,
+    wait_for_audit,
+)
+
+pytestmark = [pytest.mark.root, pytest.mark.twin]
+
+LB_CIDR = "172.16.0.240/28"
+NODE_IPS = ["10.10.10.10", "10.10.10.11", "10.10.10.12"]
+BAD_TOKEN = "not-the-twin-token-0123456789abcdef"
+
+
+def other_ca_pem() -> bytes:
+    """A CA that did not sign the twin's API certificate."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "not-the-twin-ca")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM)
+
+
+def wrong_port(config: dict) -> None:
+    config["clusters"][0]["cluster"]["server"] = "https://127.0.0.1:1"  # nothing listens: the API server is down
+
+
+def other_ca(config: dict) -> None:
+    import base64
+
+    config["clusters"][0]["cluster"]["certificate-authority-data"] = base64.b64encode(other_ca_pem()).decode()
+
+
+def bad_token(config: dict) -> None:
+    config["users"][0]["user"]["token"] = BAD_TOKEN
+
+
+@pytest.mark.parametrize(
+    ("mutate", "explanation"),
+    [
+        pytest.param(wrong_port, "does not answer", id="api-server-down"),
+        pytest.param(other_ca, "does not verify against", id="tls-ca-mismatch"),
+        pytest.param(bad_token, "401 Unauthorized", id="token-rejected"),
+    ],
+)
+def test_a_broken_api_connection_fails_clearly_before_any_write(
+    fresh_twin: Twin, tmp_path: Path, mutate, explanation: str
+):
+    config = yaml.safe_load(Path(fresh_twin.status["api"]["kubeconfig"]).read_text())
+    mutate(config)
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(yaml.safe_dump(config))
+    router_before = fresh_twin.running_config()
+    mark = fresh_twin.audit_mark()
+
+    # The timeout is the bound: a hanging client fails the test instead of blocking it.
+    run = run_playbook("site.yml", extra_vars={"bgp_lb_kubeconfig": str(kubeconfig)}, json_output=False, timeout=120)
+
+    output = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert "Traceback" not in output
+    assert "Original traceback" not in output
+    assert explanation in output
+    assert f"bgp_lb_kubeconfig={kubeconfig}" in output
+    assert BAD_TOKEN not in output
+    assert fresh_twin.status["api"]["token"] not in output
+    assert fresh_twin.real_writes(fresh_twin.audit_since(mark)) == []
+    assert fresh_twin.running_config() == router_before
+
+
+def is_write_to(path_part: str):
+    def matches(entry: dict) -> bool:
+        return path_part in entry["path"] and entry in Twin.real_writes([entry])
+
+    return matches
+
+
+def test_router_unreachable_after_kubernetes_lists_the_changes_and_a_rerun_converges(fresh_twin: Twin, tmp_path: Path):
+    link = fresh_twin.status["mgmt"]["tor_interface"]
+    mark = fresh_twin.audit_mark()
+    # No SSH connection sharing, short connect timeout: the router really is gone for the router play.
+    no_mux = {"ANSIBLE_SSH_ARGS": "-o ControlMaster=no -o ConnectTimeout=3"}
+    log = tmp_path / "site.log"
+    process = start_playbook("site.yml", log, env=no_mux)
+    try:
+        wait_for_audit(fresh_twin, mark, is_write_to("/ippools/loadbalancer-ip-pool"), process=process)
+        subprocess.run(["ip", "-n", "tor", "link", "set", link, "down"], check=True)
+        returncode = process.wait(timeout=300)
+    finally:
+        subprocess.run(["ip", "-n", "tor", "link", "set", link, "up"], check=True)
+
+    output = log.read_text()
+    assert returncode != 0
+    assert "Traceback" not in output
+    assert "UNREACHABLE" in output
+    assert "fatal: [tor]" in output
+    summary = output[output.index("were not configured") - 200 :]
+    assert "The upstream router(s) tor were not configured" in summary
+    for change in [
+        "IPPool loadbalancer-ip-pool",
+        "Service default/lb-nginx-service",
+        f"serviceLoadBalancerIPs +{LB_CIDR}",
+    ]:
+        assert change in summary
+    assert "maximum-paths 1" in fresh_twin.running_config()
+
+    rerun = run_playbook("site.yml")
+
+    assert rerun.returncode == 0, "\n".join(problem_messages(rerun)) + rerun.stderr[-2000:]
+    assert "maximum-paths 4" in fresh_twin.running_config()
+    assert fresh_twin.route_next_hops(LB_CIDR) == NODE_IPS
+
+
+def test_a_silent_node_is_named_by_verification_and_verify_passes_once_it_is_back(fresh_twin: Twin):
+    subprocess.run([TWIN_CLI, "node-down", "k01-worker2"], check=True, capture_output=True)
+
+    run = run_playbook("site.yml", extra_vars={"lb_verify_timeout": 3})
+
+    messages = "\n".join(problem_messages(run))
+    assert run.returncode != 0
+    assert "2 of 3 next hops" in messages
+    assert "10.10.10.12 (k01-worker2) missing" in messages
+
+    subprocess.run([TWIN_CLI, "node-up", "k01-worker2"], check=True, capture_output=True)
+    verify = run_playbook("playbooks/verify.yml")
+    assert verify.returncode == 0, "\n".join(problem_messages(verify))
+
+
+# --- killed runs ---------------------------------------------------------------------------------------------
+
+CLEAN_END_STATE: dict[str, object] = {}
+
+
+def end_state(twin: Twin) -> dict[str, object]:
+    return {"api": twin.api.snapshot(), "router": twin.running_config(), "next_hops": twin.route_next_hops(LB_CIDR)}
+
+
+def clean_end_state(twin: Twin) -> dict[str, object]:
+    """What an uninterrupted site.yml leaves, measured once per session from the lab's starting state."""
+    if not CLEAN_END_STATE:
+        teardown = run_playbook("playbooks/teardown.yml")
+        assert teardown.returncode == 0, "\n".join(problem_messages(teardown))
+        clean = run_playbook("site.yml")
+        assert clean.returncode == 0, "\n".join(problem_messages(clean))
+        CLEAN_END_STATE.update(end_state(twin))
+    return CLEAN_END_STATE
+
+
+def wait_for_router_line(twin: Twin, line: str, process: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while line not in twin.running_config():
+        if process.poll() is not None:
+            pytest.fail(f"the run ended (rc {process.returncode}) before the router showed {line!r}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"the router did not show {line!r} within {timeout} s")
+        time.sleep(0.02)
+
+
+def is_read_of_nodes(entry: dict) -> bool:
+    return entry["path"] == "/api/v1/nodes"
+
+
+# Each step: kill the run right after it (the first preflight read, each Kubernetes write, the router write).
+KILL_POINTS = [
+    pytest.param(is_read_of_nodes, id="during-preflight"),
+    pytest.param(is_write_to("/ippools/loadbalancer-ip-pool"), id="after-pool-write"),
+    pytest.param(is_write_to("/services/lb-nginx-service"), id="after-service-write"),
+    pytest.param(is_write_to("/bgpconfigurations/default"), id="after-bgp-configuration-write"),
+    pytest.param("  maximum-paths 4", id="after-router-write"),
+]
+
+
+@pytest.mark.parametrize("kill_point", KILL_POINTS)
+def test_a_run_killed_mid_way_converges_on_rerun(fresh_twin: Twin, tmp_path: Path, kill_point):
+    mark = fresh_twin.audit_mark()
+    process = start_playbook("site.yml", tmp_path / "killed.log")
+    try:
+        if isinstance(kill_point, str):
+            wait_for_router_line(fresh_twin, kill_point, process)
+        else:
+            wait_for_audit(fresh_twin, mark, kill_point, process=process)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)  # the run's own process group: ansible-playbook and its workers
+        process.wait(timeout=60)
+
+    rerun = run_playbook("site.yml")
+
+    assert rerun.returncode == 0, "\n".join(problem_messages(rerun)) + rerun.stderr[-2000:]
+    converged = end_state(fresh_twin)
+    assert converged == clean_end_state(fresh_twin)
