@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.twin_probe import kernel_next_hops
+
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 TWIN_CLI = str(BIN / "bgp-lb-twin")
@@ -114,15 +116,7 @@ def playbook(
 
 def next_hops(prefix: str = PREFIX) -> list[str]:
     """The kernel route's gateways in ``tor`` (what forwarding uses), sorted."""
-    output = subprocess.run(
-        ["ip", "-n", "tor", "-j", "route", "show", prefix], capture_output=True, text=True, check=True
-    ).stdout
-    hops = []
-    for route in json.loads(output or "[]"):
-        if "gateway" in route:
-            hops.append(route["gateway"])
-        hops += [hop["gateway"] for hop in route.get("nexthops", [])]
-    return sorted(hops)
+    return kernel_next_hops(prefix)
 
 
 def wait_hops(count: int, timeout: float = 60) -> float:

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.twin_probe import kernel_next_hops
+
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -180,16 +182,9 @@ class Twin:
             if entry.get("verb") in WRITE_VERBS and not entry.get("dryRun") and entry["code"] < 400
         ]
 
-    def route_next_hops(self, prefix: str) -> list[str]:
-        routes = subprocess.run(
-            ["ip", "-n", "tor", "-j", "route", "show", prefix], capture_output=True, text=True, check=True
-        ).stdout
-        hops = []
-        for route in json.loads(routes or "[]"):
-            if "gateway" in route:
-                hops.append(route["gateway"])
-            hops += [hop["gateway"] for hop in route.get("nexthops", [])]
-        return sorted(hops)
+    @staticmethod
+    def route_next_hops(prefix: str) -> list[str]:
+        return kernel_next_hops(prefix)
 
 
 def _twin_cli(*args: str) -> None:
