@@ -100,6 +100,28 @@ def playbook_dir(tmp_path: Path) -> Path:
 TWIN_CLI = BIN / "bgp-lb-twin"
 STATE_DIR = REPO / ".twin"
 WRITE_VERBS = {"create", "update", "patch", "delete", "deletecollection"}
+COLLECTION_USER = "twin-admin"  # .twin/kubeconfig's user; the twin's own components have identities of their own
+HTTP_METHODS = {"create": "POST", "update": "PUT", "patch": "PATCH", "delete": "DELETE", "deletecollection": "DELETE"}
+
+
+def audit_entry(event: dict) -> dict:
+    """One kube-apiserver audit event (audit.k8s.io/v1) with flat keys: path, query, method, verb, code, dryRun,
+    user and userAgent; the whole event stays under ``event``."""
+    from urllib.parse import parse_qs, urlsplit
+
+    uri = urlsplit(event.get("requestURI", ""))
+    query = {key: values[-1] for key, values in parse_qs(uri.query).items()}
+    return {
+        "path": uri.path,
+        "query": query,
+        "method": HTTP_METHODS.get(event.get("verb"), "GET"),
+        "verb": event.get("verb"),
+        "code": (event.get("responseStatus") or {}).get("code", 0),
+        "dryRun": query.get("dryRun") == "All",
+        "user": (event.get("user") or {}).get("username"),
+        "userAgent": event.get("userAgent", ""),
+        "event": event,
+    }
 
 
 class TwinApi:
@@ -110,6 +132,7 @@ class TwinApi:
 
         self.url = status["api"]["url"]
         self.token = status["api"]["token"]
+        self.kubeconfig = status["api"]["kubeconfig"]
         self.context = ssl.create_default_context(cafile=status["api"]["ca"])
 
     def get(self, path: str) -> dict | None:
@@ -125,8 +148,15 @@ class TwinApi:
                 return None
             raise
 
+    def lb_ip(self, name: str = "lb-nginx-service", namespace: str = "default") -> str | None:
+        """The address Calico's LoadBalancer IPAM gave the Service (never assumed: the real one picks it)."""
+        service = self.get(f"/api/v1/namespaces/{namespace}/services/{name}") or {}
+        ingress = ((service.get("status") or {}).get("loadBalancer") or {}).get("ingress") or [{}]
+        return ingress[0].get("ip")
+
     def snapshot(self) -> dict[str, object]:
-        """The objects the collection may touch, without server bookkeeping that changes on every write."""
+        """The objects the collection may touch, without server bookkeeping that changes on every write, and
+        without what kube-apiserver allocates at random when a Service is created (ClusterIPs, NodePorts)."""
         paths = {
             "ippools": "/apis/projectcalico.org/v3/ippools",
             "bgpconfigurations": "/apis/projectcalico.org/v3/bgpconfigurations",
@@ -139,6 +169,12 @@ class TwinApi:
             for item in items:
                 for key in ("resourceVersion", "generation", "managedFields", "uid", "creationTimestamp"):
                     item["metadata"].pop(key, None)
+                if name == "services":
+                    spec = item["spec"]
+                    for key in ("clusterIP", "clusterIPs"):
+                        spec.pop(key, None)
+                    for port in spec.get("ports", []):
+                        port.pop("nodePort", None)
             snapshot[name] = sorted(
                 items, key=lambda item: (item["metadata"].get("namespace", ""), item["metadata"]["name"])
             )
@@ -169,17 +205,21 @@ class Twin:
         return path.stat().st_size if path.exists() else 0
 
     def audit_since(self, mark: int) -> list[dict]:
+        """kube-apiserver's audit events after ``mark``, each with a few flat keys for the tests (see audit_entry)."""
         with (STATE_DIR / "audit.jsonl").open("rb") as handle:
             handle.seek(mark)
-            return [json.loads(line) for line in handle.read().splitlines() if line.strip()]
+            return [audit_entry(json.loads(line)) for line in handle.read().splitlines() if line.strip()]
 
     @staticmethod
     def real_writes(entries: list[dict]) -> list[dict]:
-        """Writes that persisted something: a write verb, not a dry run, and accepted by the server."""
+        """Writes by the collection's user that persisted something: a write verb, no dry run, accepted."""
         return [
             entry
             for entry in entries
-            if entry.get("verb") in WRITE_VERBS and not entry.get("dryRun") and entry["code"] < 400
+            if entry["user"] == COLLECTION_USER
+            and entry["verb"] in WRITE_VERBS
+            and not entry["dryRun"]
+            and entry["code"] < 400
         ]
 
     @staticmethod
@@ -266,6 +306,43 @@ def module_twin():
             yield Twin()
         finally:
             _twin_cli("down")
+
+
+RBAC_MANIFEST = REPO / "docs" / "rbac.yaml"
+
+
+@dataclass
+class LimitedIdentity:
+    kubeconfig: Path
+    username: str
+    token: str
+
+
+def rbac_limited_identity(api: TwinApi, directory: Path) -> LimitedIdentity:
+    """The service account of docs/rbac.yaml, bound only to its ClusterRole, with a kubeconfig for it: real RBAC
+    on the twin's kube-apiserver then refuses whatever the role lacks."""
+    manifest = yaml.safe_load(RBAC_MANIFEST.read_text())
+    plural = {"ClusterRole": "clusterroles", "ClusterRoleBinding": "clusterrolebindings"}
+    account = None
+    for item in manifest["items"]:
+        if item["kind"] == "ServiceAccount":
+            account = item["metadata"]
+            path = f"/api/v1/namespaces/{account['namespace']}/serviceaccounts"
+        else:
+            path = f"/apis/rbac.authorization.k8s.io/v1/{plural[item['kind']]}"
+        code, answer = api_write(api, "POST", path, item)
+        assert code in (201, 409), f"POST {path} -> {code}: {answer}"
+    request = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {"expirationSeconds": 3600}}
+    token_path = f"/api/v1/namespaces/{account['namespace']}/serviceaccounts/{account['name']}/token"
+    token = api_post(api, token_path, request)["status"]["token"]
+    config = yaml.safe_load(Path(api.kubeconfig).read_text())
+    config["users"] = [{"name": account["name"], "user": {"token": token}}]
+    for context in config["contexts"]:
+        context["context"]["user"] = account["name"]
+    kubeconfig = directory / "rbac-limited.kubeconfig"
+    kubeconfig.write_text(yaml.safe_dump(config))
+    kubeconfig.chmod(0o600)
+    return LimitedIdentity(kubeconfig, f"system:serviceaccount:{account['namespace']}:{account['name']}", token)
 
 
 def problem_messages(run: PlaybookRun) -> list[str]:

@@ -13,7 +13,7 @@ fi
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "1. the twin lab (namespaces, BIRD, FRR, Kubernetes API emulator)"
+step "1. the twin lab (namespaces, FRR, etcd, kube-apiserver, Calico's API server, kube-controllers, confd + BIRD per node)"
 "$BIN/bgp-lb-twin" up
 
 step "2. ansible-playbook site.yml"

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 VENV=$ROOT/.venv
-DEBIAN_PACKAGES=(bird2 frr frr-pythontools openssh-server openssh-client iproute2 curl procps rsync shellcheck)
+DEBIAN_PACKAGES=(frr frr-pythontools openssh-server openssh-client iproute2 curl procps rsync shellcheck)
 
 say() { printf '==> %s\n' "$*"; }
 # pip warns about every missing local mirror directory configured on some machines: keep only useful lines.
@@ -33,7 +33,6 @@ install_debian_packages() {
   for package in "${DEBIAN_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
   done
-  command -v kubectl >/dev/null || missing+=(kubernetes-client)
   if [ ${#missing[@]} -gt 0 ]; then
     say "installing Debian packages: ${missing[*]}"
     apt-get update -qq
@@ -92,8 +91,21 @@ sys.exit(subprocess.call([sys.executable, "-m", "pip", "install", *wanted]))
 PY
 }
 
+build_control_plane() {
+  # etcd, kube-apiserver + kubectl, Calico's components (Go module proxy) and BIRD 1.6 (Debian), once per machine:
+  # cached outside the checkout, so a warm run only checks build keys.
+  if ! command -v go >/dev/null; then
+    say "no Go toolchain: skipping the twin's control plane build (the twin needs it; install Go >= 1.24)"
+    return 0
+  fi
+  "$VENV/bin/bgp-lb-twin" build
+  # The kubectl of the twin's Kubernetes release, first on the Makefile's PATH.
+  ln -sfn "$("$VENV/bin/python" -c 'from bgp_lb_twin.components import locate; print(locate()["kubectl"])')" "$VENV/bin/kubectl"
+}
+
 install_debian_packages
 make_venv
 link_collection
 prime_ansible_test
+build_control_plane
 say "setup done: $("$VENV/bin/ansible" --version | sed -n 1p), $("$VENV/bin/python" --version)"

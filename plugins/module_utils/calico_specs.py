@@ -87,6 +87,10 @@ def ippool_manifest(
     except ValidationError as error:
         raise ValidationError([*violations, *error.violations]) from None
     raise_if_any(violations)
+    # Calico's API server drops false booleans (omitempty). Sent anyway, a server-side apply of an unchanged pool
+    # is never a no-op there: each one rewrites the object (new resourceVersion), so the run is never changed=0.
+    # Left out, an apply that no longer carries a field we set before removes it, which is the same as false.
+    flags = {"natOutgoing": nat_outgoing, "disabled": disabled}
     manifest = {
         "apiVersion": API_VERSION,
         "kind": "IPPool",
@@ -94,8 +98,7 @@ def ippool_manifest(
         "spec": {
             "cidr": facts.cidr,
             "blockSize": facts.block_size,
-            "natOutgoing": nat_outgoing,
-            "disabled": disabled,
+            **{key: True for key, value in flags.items() if value is True},
             "allowedUses": ["LoadBalancer"],
             "assignmentMode": assignment_mode,
             "nodeSelector": "all()",

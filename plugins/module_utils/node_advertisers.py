@@ -1,9 +1,10 @@
 """Which Kubernetes nodes announce the LoadBalancer CIDR, read from Node objects as the API returns them.
 
 Calico advertises serviceLoadBalancerIPs from every node except those labelled
-``node.kubernetes.io/exclude-from-external-load-balancers`` (any value: the label's presence counts, as in
-Calico and kube-proxy). kubeadm puts that label on control-plane nodes, so a cluster can legitimately show one
-ECMP path fewer than it has nodes; verification must expect exactly the advertisers.
+``node.kubernetes.io/exclude-from-external-load-balancers=true``. Only the value ``true`` counts: Calico's confd
+(3.30 to 3.32) compares the value, unlike kube-proxy and cloud load balancers, for which the label's presence is
+enough. kubeadm sets the label with an empty value on control-plane nodes, so Calico still advertises from those;
+set it to ``true`` to exclude a node. Verification must expect exactly the advertisers.
 Pure Python, no Ansible imports.
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 EXCLUDE_LABEL = "node.kubernetes.io/exclude-from-external-load-balancers"
+EXCLUDE_VALUE = "true"
 
 
 def _internal_ip(node: Mapping[str, Any]) -> str | None:
@@ -40,7 +42,7 @@ def advertising_nodes(nodes: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             without_address.append(name)
             continue
         node_names[address] = name
-        if EXCLUDE_LABEL in (metadata.get("labels") or {}):
+        if (metadata.get("labels") or {}).get(EXCLUDE_LABEL) == EXCLUDE_VALUE:
             excluded[address] = name
     next_hops = sorted((ip for ip in node_names if ip not in excluded), key=_address_key)
     return {"next_hops": next_hops, "node_names": node_names, "excluded": excluded, "without_address": without_address}

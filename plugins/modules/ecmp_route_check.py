@@ -72,7 +72,7 @@ options:
     type: dict
   excluded_nodes:
     description:
-      - Nodes known to carry the label C(node.kubernetes.io/exclude-from-external-load-balancers), as address to
+      - Nodes known to carry the label C(node.kubernetes.io/exclude-from-external-load-balancers=true), as address to
         node name. Calico does not advertise LoadBalancer addresses from them, so a missing next hop of such a
         node is explained as that.
     type: dict

@@ -33,7 +33,7 @@ options:
         length (a V(/28) gets V(28)).
     type: int
   nat_outgoing:
-    description: Value of C(spec.natOutgoing).
+    description: V(true) sets C(spec.natOutgoing); V(false) leaves it out (Calico omits false booleans).
     type: bool
     default: true
   assignment_mode:
@@ -44,7 +44,10 @@ options:
     choices: [Automatic, Manual]
     default: Automatic
   disabled:
-    description: Value of C(spec.disabled). A disabled pool may be smaller than one block.
+    description:
+      - V(true) sets C(spec.disabled); a disabled pool may be smaller than one block.
+      - V(false) leaves C(spec.disabled) out of the manifest, as Calico's API server stores it (it omits false
+        booleans); sending V(false) would make every server-side apply of an unchanged pool a write.
     type: bool
     default: false
 extends_documentation_fragment:
@@ -88,7 +91,6 @@ manifest:
       cidr: 172.16.0.240/28
       blockSize: 28
       natOutgoing: true
-      disabled: false
       allowedUses: [LoadBalancer]
       assignmentMode: Automatic
       nodeSelector: all()

@@ -68,7 +68,7 @@ def test_lb_verify_follows_the_lab_through_a_node_failure_and_the_exclusion_labe
     assert [(peer["address"], peer["state"], peer["node"]) for peer in report["peers"]] == [
         (address, "Established", name) for address, name in NODES.items()
     ]
-    assert report["reachability"]["address"] == "172.16.0.241"
+    assert report["reachability"]["address"] == twin.api.lb_ip()
     assert len(report["reachability"]["backends"]) >= 2
     assert "```mermaid\nflowchart LR" in markdown
     for address, name in NODES.items():
@@ -103,7 +103,7 @@ def test_lb_verify_follows_the_lab_through_a_node_failure_and_the_exclusion_labe
     assert recovered.result_of("tor", "Judge the route and the sessions")["missing"] == []
 
     # --- exclusion label on the control plane: Calico withdraws it there, the role expects 2 paths and passes
-    patch(twin.api, CONTROL_PLANE, {"metadata": {"labels": {EXCLUDE_LABEL: ""}}})
+    patch(twin.api, CONTROL_PLANE, {"metadata": {"labels": {EXCLUDE_LABEL: "true"}}})
     try:
         assert wait_for_next_hops(twin, 2) == ["10.10.10.11", "10.10.10.12"]
         excluded = verify(tmp_path / "excluded", timeout=15)

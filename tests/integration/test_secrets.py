@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import BIN, REPO, Twin, run_playbook, write_playbook
+from tests.conftest import BIN, REPO, Twin, rbac_limited_identity, run_playbook, write_playbook
 
 RBAC = REPO / "docs" / "rbac.yaml"
-# Verbs a real API server checks that the twin's audit log cannot show: server-side apply that creates an object
-# is authorised as create there, and our runs apply (create) Services, IPPools and BGPPeers.
+# Verbs kube-apiserver authorises that its audit log records under another verb: a server-side apply (patch) that
+# creates an object is also authorised as create, and our runs apply (create) Services, IPPools and BGPPeers.
 CREATE_BY_APPLY = {("", "services", "create"), ("projectcalico.org", "ippools", "create")}
 CREATE_BY_APPLY |= {("projectcalico.org", "bgppeers", "create")}
 DISCOVERY = re.compile(r"^/(version|openapi/.*|api|api/v1|apis|apis/[^/]+|apis/[^/]+/[^/]+)/?$")
@@ -27,16 +27,21 @@ TLS_OFF = re.compile(r"insecure-skip-tls-verify|validate_certs:\s*(false|no)\b|v
 
 
 @pytest.fixture(scope="module")
-def verbose_runs(module_twin: Twin) -> dict[str, object]:
-    """site.yml and teardown.yml at -vvv on one twin, with the API requests they made."""
+def verbose_runs(module_twin: Twin, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """site.yml and teardown.yml at -vvv on one twin, as the service account bound only to docs/rbac.yaml's
+    ClusterRole (kube-apiserver's RBAC refuses what it lacks), with the API requests that identity made."""
+    identity = rbac_limited_identity(module_twin.api, tmp_path_factory.mktemp("rbac"))
+    as_limited = {"bgp_lb_kubeconfig": str(identity.kubeconfig)}
     mark = module_twin.audit_mark()
-    site = run_playbook("site.yml", "-vvv", json_output=False)
-    teardown = run_playbook("playbooks/teardown.yml", "-vvv", json_output=False)
+    site = run_playbook("site.yml", "-vvv", extra_vars=as_limited, json_output=False)
+    teardown = run_playbook("playbooks/teardown.yml", "-vvv", extra_vars=as_limited, json_output=False)
+    requests = [entry for entry in module_twin.audit_since(mark) if entry["user"] == identity.username]
     return {
         "site": site,
         "teardown": teardown,
-        "requests": module_twin.audit_since(mark),
-        "token": module_twin.status["api"]["token"],
+        "requests": requests,
+        "token": identity.token,
+        "admin_token": module_twin.status["api"]["token"],
         "private_key": Path(module_twin.status["ssh"]["private_key"]).read_text(),
     }
 
@@ -50,6 +55,7 @@ def test_no_token_or_key_in_verbose_output(verbose_runs: dict, playbook: str):
     assert run.returncode == 0, output[-3000:]
     assert "<ESTABLISH" in output or "ESTABLISH" in output, "expected -vvv output"
     assert verbose_runs["token"] not in output
+    assert verbose_runs["admin_token"] not in output
     key_lines = [line for line in verbose_runs["private_key"].splitlines() if line and "PRIVATE KEY" not in line]
     assert [line for line in key_lines if line in output] == []
 
@@ -171,6 +177,16 @@ def grants(rules: list[dict], group: str, resource: str, verb: str, name: str | 
         and ("resourceNames" not in rule or name in rule["resourceNames"])
         for rule in rules
     )
+
+
+@pytest.mark.root
+@pytest.mark.twin
+def test_site_and_teardown_succeed_as_a_user_bound_only_to_the_cluster_role(verbose_runs: dict):
+    for playbook in ("site", "teardown"):
+        run = verbose_runs[playbook]
+        assert run.returncode == 0, f"{playbook}: {(run.stdout + run.stderr)[-3000:]}"
+    refused = [entry["path"] for entry in verbose_runs["requests"] if entry["code"] == 403]
+    assert refused == []
 
 
 @pytest.mark.root

@@ -1,84 +1,92 @@
-"""BIRD 2 per node, configured the way calico-node renders it for this lab, driven by a NodeAdvertisement."""
+"""calico-node's BGP half per node: Calico's confd renders BIRD 1.x configuration, BIRD 1.6 runs in the node's netns.
+
+The templates and ``conf.d`` files are the Calico release's own (copied from its source at build time). Two
+things are adapted to the twin's layout, nothing else:
+- ``conf.d``: output paths under ``.twin/calico/<node>/config``, our private BIRD for ``check_cmd``, and
+  ``birdc configure`` on the node's socket instead of runit's ``sv hup bird`` for ``reload_cmd``; IPv4 only;
+- ``bird_ipam.cfg.template``: ``krt_tunnel = "<ipip device>";`` is written only when a tunnel device is set.
+  ``krt_tunnel`` is an attribute of Calico's BIRD fork (IPIP routes); for pools without IPIP the fork's value is
+  the empty string, which changes nothing there but is a syntax error in Debian's BIRD 1.6.8.
+"""
 
 from __future__ import annotations
 
 import fcntl
-import ipaddress
-import os
+import json
 import re
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-from bgp_lb_twin.advertisement import BgpPeer, NodeAdvertisement
+import tomllib
+
+from bgp_lb_twin.components import Installed
 from bgp_lb_twin.errors import TwinError
 from bgp_lb_twin.paths import TwinPaths
 from bgp_lb_twin.proc import in_netns, pid_alive, read_pid, remove_quietly, run, stop_pids
 
-STATIC_PROTOCOL = "lb_cidrs"
+IPV4_TEMPLATES = ("bird", "bird_aggr", "bird_ipam")  # conf.d/<name>.toml -> templates/<name>.cfg.template
+KRT_TUNNEL = re.compile(r'krt_tunnel = "\{\{\$data\.ipip\}\}";')
+KRT_TUNNEL_ONLY_WITH_DEVICE = '{{if $data.ipip}}krt_tunnel = "{{$data.ipip}}";{{end}}'
+KRT_TUNNEL_STATEMENTS = 3  # in Calico 3.30's bird_ipam.cfg.template; a different count means the template changed
 
 
-def peer_protocol_name(peer: BgpPeer) -> str:
-    """calico-node names global peers ``Global_<ip with underscores>``; BIRD symbols allow no dots or dashes."""
-    return "Global_" + re.sub(r"[^0-9A-Za-z]", "_", peer.address)
+def confd_dir(paths: TwinPaths, node: str) -> Path:
+    return paths.state_dir / "calico" / node
 
 
-def _peer_block(advert: NodeAdvertisement, peer: BgpPeer) -> str:
-    timers = []
-    if peer.hold_seconds is not None:
-        timers.append(f"  hold time {peer.hold_seconds};")
-    if peer.keepalive_seconds is not None:
-        timers.append(f"  keepalive time {peer.keepalive_seconds};")
-    lines = [
-        f"# BGPPeer {peer.name}",
-        f"protocol bgp {peer_protocol_name(peer)} {{",
-        f"  local {advert.address} as {advert.as_number};",
-        f"  neighbor {peer.address} as {peer.as_number};",
-        # BIRD waits 5 s before its first connect by default, which dominated bring-up; retry soon after a refusal.
-        "  connect delay time 1;",
-        "  connect retry time 2;",
-        "  error wait time 1, 10;",
-        *timers,
-        f'  ipv4 {{ import all; export where proto = "{STATIC_PROTOCOL}"; }};',
-        "}",
-    ]
-    return "\n".join(lines)
+def config_file(paths: TwinPaths, node: str) -> Path:
+    return confd_dir(paths, node) / "config" / "bird.cfg"
 
 
-def _static_routes(advert: NodeAdvertisement) -> list[str]:
-    """Advertised IPv4 CIDRs as BIRD-only blackholes; an excluded node announces nothing (as calico-node does)."""
-    if advert.excluded:
-        return []
-    cidrs = [ipaddress.ip_network(cidr, strict=False) for cidr in advert.advertised_cidrs]
-    return [f"  route {cidr} blackhole;" for cidr in cidrs if cidr.version == 4]
+def _adapt_ipam_template(text: str) -> str:
+    adapted, count = KRT_TUNNEL.subn(KRT_TUNNEL_ONLY_WITH_DEVICE, text)
+    if count != KRT_TUNNEL_STATEMENTS:
+        raise TwinError(
+            f"bird_ipam.cfg.template has {count} krt_tunnel statements, not {KRT_TUNNEL_STATEMENTS}: "
+            "this Calico release's templates changed; review bgp_lb_twin/bird.py"
+        )
+    return adapted
 
 
-def render_config(advert: NodeAdvertisement) -> str:
-    """The whole bird.conf for one node; deterministic so unchanged advertisements render byte-identical files."""
-    parts = [
-        f"# Rendered by bgp-lb-twin for node {advert.node}; do not edit (the supervisor rewrites it).",
-        f"router id {advert.address};",
-        "protocol device { }",
-        # The LB CIDR is only announced: it must never reach the node's own kernel table.
-        "protocol kernel { ipv4 { import none; export none; }; }",
-        "\n".join([f"protocol static {STATIC_PROTOCOL} {{", "  ipv4;", *_static_routes(advert), "}"]),
-        *(_peer_block(advert, peer) for peer in sorted(advert.peers, key=lambda p: p.address)),
-    ]
-    return "\n".join(parts) + "\n"
+def _toml_value(value: object) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    return json.dumps(value)  # a JSON string is a valid TOML basic string
 
 
-def write_config(paths: TwinPaths, advert: NodeAdvertisement) -> bool:
-    """Atomically replace the node's config; return True when its content changed."""
-    target = paths.bird_config(advert.node)
-    text = render_config(advert)
-    try:
-        if target.read_text(encoding="utf-8") == text:
-            return False
-    except FileNotFoundError:
-        pass
-    temporary = target.with_suffix(".conf.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, target)
-    return True
+def render_conf_d(original: dict[str, object], paths: TwinPaths, node: str, installed: Installed) -> str:
+    template = dict(original["template"])  # type: ignore[arg-type]
+    template["dest"] = str(confd_dir(paths, node) / "config" / Path(str(template["dest"])).name)
+    if "check_cmd" in template:  # only bird.toml has one: the included files do not parse on their own
+        template["check_cmd"] = f"{installed.bird} -p -c {{{{.src}}}}"
+    template["reload_cmd"] = f"{installed.birdc} -s {paths.bird_socket(node)} configure || true"
+    lines = ["[template]", *(f"{key} = {_toml_value(value)}" for key, value in template.items())]
+    return "\n".join(lines) + "\n"
+
+
+def prepare(paths: TwinPaths, installed: Installed, node: str) -> Path:
+    """A fresh confd directory for ``node`` (templates, conf.d, empty config/ and endpoint-status/)."""
+    source = installed.calico_data / "confd"
+    target = confd_dir(paths, node)
+    shutil.rmtree(target, ignore_errors=True)
+    for sub in ("conf.d", "templates", "config", "status/endpoint-status"):
+        (target / sub).mkdir(parents=True)
+    for name in IPV4_TEMPLATES:
+        text = (source / "templates" / f"{name}.cfg.template").read_text(encoding="utf-8")
+        if name == "bird_ipam":
+            text = _adapt_ipam_template(text)
+        (target / "templates" / f"{name}.cfg.template").write_text(text, encoding="utf-8")
+        original = tomllib.loads((source / "conf.d" / f"{name}.toml").read_text(encoding="utf-8"))
+        (target / "conf.d" / f"{name}.toml").write_text(render_conf_d(original, paths, node, installed), "utf-8")
+    return target
+
+
+def rendered(paths: TwinPaths, node: str) -> bool:
+    """confd has written every file bird.cfg includes."""
+    config = config_file(paths, node).parent
+    return all((config / f"{name}.cfg").is_file() for name in IPV4_TEMPLATES)
 
 
 def bird_pid(paths: TwinPaths, node: str) -> int | None:
@@ -101,28 +109,19 @@ def is_marked_down(paths: TwinPaths, node: str) -> bool:
     return paths.node_down_marker(node).exists()
 
 
-def start(paths: TwinPaths, node: str) -> bool:
-    """Start BIRD in the node's namespace unless it runs or the node is marked down; True when started.
+def start(paths: TwinPaths, installed: Installed, node: str) -> bool:
+    """Start BIRD in the node's namespace unless it runs, is marked down, or confd has not rendered yet.
 
-    BIRD daemonises once its config parsed, so config errors surface here as CommandFailed.
+    BIRD daemonises once its config parsed, so config errors surface here as CommandFailed. True when started.
     """
     with node_lock(paths, node):
-        if bird_pid(paths, node) is not None or is_marked_down(paths, node):
+        if bird_pid(paths, node) is not None or is_marked_down(paths, node) or not rendered(paths, node):
             return False
-        _launch(paths, node)
+        remove_quietly(paths.bird_socket(node))
+        argv = [str(installed.bird), "-c", str(config_file(paths, node))]
+        argv += ["-s", str(paths.bird_socket(node)), "-P", str(paths.bird_pid(node))]
+        run(in_netns(node, argv))
         return True
-
-
-def _launch(paths: TwinPaths, node: str) -> None:
-    remove_quietly(paths.bird_socket(node))
-    conf, sock, pidfile = paths.bird_config(node), paths.bird_socket(node), paths.bird_pid(node)
-    run(in_netns(node, ["bird", "-c", str(conf), "-s", str(sock), "-P", str(pidfile)]))
-
-
-def reconfigure(paths: TwinPaths, node: str) -> None:
-    output = run(["birdc", "-s", str(paths.bird_socket(node)), "configure"])
-    if "Reconfigur" not in output:  # "Reconfigured" / "Reconfiguration in progress" / "...already in progress"
-        raise TwinError(f"BIRD on {node} rejected {paths.bird_config(node)}: {output.strip()}")
 
 
 def stop(paths: TwinPaths, node: str) -> None:
@@ -142,3 +141,7 @@ def mark_down(paths: TwinPaths, node: str) -> None:
 
 def clear_down(paths: TwinPaths, node: str) -> None:
     remove_quietly(paths.node_down_marker(node))
+
+
+def protocols(installed: Installed, paths: TwinPaths, node: str) -> str:
+    return run([str(installed.birdc), "-s", str(paths.bird_socket(node)), "show", "protocols"], check=False)

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from bgp_lb_twin import lifecycle
+from bgp_lb_twin import build, lifecycle
 from bgp_lb_twin.errors import TwinError
 from bgp_lb_twin.paths import TwinPaths, default_state_dir
 
@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--api-port", type=int, default=None, help=f"API port (default ${lifecycle.API_PORT_ENV} or 16443)")
     up.add_argument("--mgmt-cidr", default=None, help="management /30 between host and tor (default: first free)")
     commands.add_parser("down", help="remove everything the twin made")
+    commands.add_parser(
+        "build", help="build the control plane (etcd, kube-apiserver, Calico, BIRD 1.6) once per machine"
+    )
     status = commands.add_parser("status", help="show what runs and how to reach it")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     for verb, text in (("node-down", "stop a node's BGP speaker"), ("node-up", "start a node's BGP speaker again")):
@@ -87,6 +90,8 @@ def run_command(args: argparse.Namespace) -> int:
         else:
             print(f"twin up in {time.monotonic() - started_at:.1f} s")
         print(describe(status))
+    elif args.command == "build":
+        build.build_all()
     elif args.command == "down":
         started_at = time.monotonic()
         removed = lifecycle.down(paths)

@@ -8,30 +8,26 @@ import os
 import re
 import shutil
 import socket
-import ssl
-import subprocess
 import sys
-import urllib.error
-import urllib.request
+import time
 from dataclasses import dataclass
-from pathlib import Path
 
-from bgp_lb_twin import bird, frr, network, sshd
-from bgp_lb_twin.control_plane.plane import AUDIT_FILE, SNAPSHOT_FILE
+from bgp_lb_twin import bird, daemons, frr, network, sshd
+from bgp_lb_twin.cluster import bootstrap, processes, seed
+from bgp_lb_twin.cluster.layout import API_HOST, ClusterLayout, Ports
+from bgp_lb_twin.components import CALICO_VERSION, ETCD_VERSION, KUBERNETES_VERSION, Installed, locate
 from bgp_lb_twin.errors import TwinError
+from bgp_lb_twin.kube import ApiError, KubeClient
 from bgp_lb_twin.network import NetworkPlan
 from bgp_lb_twin.paths import PACKAGE_PARENT, TwinPaths
 from bgp_lb_twin.proc import pid_alive, read_pid, remove_quietly, stop_pids, wait_for
 
-DEFAULT_API_HOST = "127.0.0.1"
 DEFAULT_API_PORT = 16443
 API_PORT_ENV = "BGP_LB_TWIN_API_PORT"
 # Namespaces this twin may have made even when its state file is gone (crash before it was written, or deleted).
 OUR_NAMESPACE = re.compile(r"^(tor|k01-control-plane|k01-worker\d*)$")
 REQUIRED_BINARIES = {
     "ip": "iproute2",
-    "bird": "bird2",
-    "birdc": "bird2",
     "vtysh": "frr",
     "/usr/lib/frr/zebra": "frr",
     "/usr/lib/frr/bgpd": "frr",
@@ -44,7 +40,6 @@ REQUIRED_BINARIES = {
 @dataclass(frozen=True)
 class UpOptions:
     nodes: int = 3
-    api_host: str = DEFAULT_API_HOST
     api_port: int = DEFAULT_API_PORT
     mgmt_cidr: str | None = None
 
@@ -65,18 +60,22 @@ def check_binaries() -> None:
         )
 
 
-def check_port_free(host: str, port: int) -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as error:
-            if error.errno != errno.EADDRINUSE:
-                raise
-            raise TwinError(
-                f"port {port} on {host} is in use: stop what listens there or choose another with "
-                f"--api-port / {API_PORT_ENV}"
-            ) from None
+def check_ports_free(ports: Ports) -> None:
+    busy = []
+    for what, port in ports.all().items():
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((API_HOST, port))
+            except OSError as error:
+                if error.errno != errno.EADDRINUSE:
+                    raise
+                busy.append(f"{port} ({what})")
+    if busy:
+        raise TwinError(
+            f"ports {', '.join(busy)} on {API_HOST} are in use: stop what listens there or move the twin's ports "
+            f"(API port and the three after it) with --api-port / {API_PORT_ENV}"
+        )
 
 
 def check_namespaces_free(plan: NetworkPlan) -> None:
@@ -88,15 +87,21 @@ def check_namespaces_free(plan: NetworkPlan) -> None:
         )
 
 
-def _check_host() -> None:
+def _check_host() -> Installed:
+    """Every host problem at once: root, the Debian packages, the built control plane."""
     problems = []
     for check in (check_root, check_binaries):
         try:
             check()
         except TwinError as error:
             problems.append(str(error))
+    try:
+        installed = locate()
+    except TwinError as error:
+        problems.append(str(error))
     if problems:
         raise TwinError("; ".join(problems))
+    return installed
 
 
 # ---------------------------------------------------------------- state
@@ -114,9 +119,9 @@ def supervisor_pid(paths: TwinPaths) -> int | None:
     return pid if pid is not None and pid_alive(pid) else None
 
 
-def supervisor_info(paths: TwinPaths) -> dict[str, object]:
+def cluster_info(paths: TwinPaths) -> dict[str, object]:
     try:
-        return json.loads(paths.supervisor_ready.read_text(encoding="utf-8"))
+        return json.loads(ClusterLayout(paths).info.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
 
@@ -127,7 +132,8 @@ def is_up(paths: TwinPaths) -> bool:
         plan is not None
         and set(plan.namespaces) <= network.existing_namespaces()
         and supervisor_pid(paths) is not None
-        and bool(supervisor_info(paths))
+        and all(daemons.running_pid(paths, name) for name in processes.CONTROL_PLANE_DAEMONS)
+        and bool(cluster_info(paths))
     )
 
 
@@ -136,17 +142,17 @@ def is_up(paths: TwinPaths) -> bool:
 
 def up(paths: TwinPaths, options: UpOptions) -> tuple[bool, dict[str, object]]:
     """Bring the twin up; returns (started, status). Already up: nothing is touched."""
-    _check_host()
+    installed = _check_host()
     if is_up(paths):
         return False, collect_status(paths)
-    if load_plan(paths) is not None:
+    if load_plan(paths) is not None or daemons.processes_mentioning(str(paths.state_dir)):
         down(paths)  # leftovers of a crashed or interrupted run that we know we made
     plan = _plan_or_every_problem(options)
     paths.ensure()
     # Recorded before the first change so `down` can undo a half-made twin.
     paths.network_state.write_text(plan.to_json(), encoding="utf-8")
     try:
-        _build(paths, plan, options)
+        _build(paths, plan, options, installed)
     except BaseException:
         down(paths)
         raise
@@ -169,7 +175,7 @@ def _plan_or_every_problem(options: UpOptions) -> NetworkPlan:
     except TwinError as error:
         problems.append(str(error))
     try:
-        check_port_free(options.api_host, options.api_port)
+        check_ports_free(Ports(options.api_port))
     except TwinError as error:
         problems.append(str(error))
     plan = NetworkPlan(nodes=nodes, mgmt=mgmt) if nodes is not None and mgmt is not None else None
@@ -195,91 +201,130 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def _spawn_detached(argv: list[str], log: Path) -> subprocess.Popen[bytes]:
-    with open(log, "ab") as handle:
-        return subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-            env=_child_env(),
-            start_new_session=True,  # survives the CLI's terminal; `down` stops it by pid
-        )
-
-
 def _start_responders(paths: TwinPaths, plan: NetworkPlan) -> None:
     for node in plan.nodes:
         remove_quietly(paths.responder_pid(node.name))
         argv = ["ip", "netns", "exec", node.name, sys.executable, "-m", "bgp_lb_twin.responder"]
         argv += ["--node", node.name, "--pid-file", str(paths.responder_pid(node.name))]
-        _spawn_detached(argv, paths.logs / f"responder-{node.name}.log")
+        daemons.spawn(paths, f"responder-{node.name}", argv, env=_child_env(), writes_own_pid_file=True)
 
 
-def _start_supervisor(paths: TwinPaths, plan: NetworkPlan, options: UpOptions) -> subprocess.Popen[bytes]:
-    remove_quietly(paths.supervisor_ready)
+def _start_supervisor(paths: TwinPaths, plan: NetworkPlan, url: str) -> None:
     argv = [sys.executable, "-m", "bgp_lb_twin.supervisor", "--state-dir", str(paths.state_dir)]
-    argv += ["--nodes", str(len(plan.nodes)), "--host", options.api_host, "--port", str(options.api_port)]
-    return _spawn_detached(argv, paths.logs / "supervisor.log")
+    argv += ["--nodes", ",".join(node.name for node in plan.nodes), "--api-url", url]
+    daemons.spawn(paths, "supervisor", argv, env=_child_env())
 
 
-def _last_log_line(log: Path) -> str:
+class Stopwatch:
+    """Bring-up phases and their durations, kept in cluster.json: the numbers behind the 15 s budget."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.phases: dict[str, float] = {}
+
+    def mark(self, phase: str) -> None:
+        self.phases[phase] = round(time.monotonic() - self.started, 2)
+
+
+def _wait_until(probe: object, timeout: float, what: str, watched: tuple[str, ...], paths: TwinPaths) -> None:
+    """Poll ``probe``; fail at once, with its last log lines, if one of the ``watched`` daemons exits."""
+
+    def check() -> bool:
+        for name in watched:
+            daemons.require_running(paths, name)
+        return bool(probe())  # type: ignore[operator]
+
+    wait_for(check, timeout=timeout, what=what, interval=0.05)
+
+
+def _calico_api_served(client: KubeClient) -> bool:
     try:
-        lines = [line for line in log.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+        return client.get("/apis/projectcalico.org/v3/ippools") is not None
+    except ApiError as error:
+        if error.code in (503, 404, 403):  # the aggregator has not reached the Calico API server yet
+            return False
+        raise
     except OSError:
-        return "no log"
-    return lines[-1] if lines else "empty log"
+        return False
 
 
-def _supervisor_ready(paths: TwinPaths, process: subprocess.Popen[bytes]) -> bool:
-    if process.poll() is not None:
-        raise TwinError(f"the supervisor exited ({_last_log_line(paths.logs / 'supervisor.log')}); see {paths.logs}")
-    return paths.supervisor_ready.exists()
-
-
-def _build(paths: TwinPaths, plan: NetworkPlan, options: UpOptions) -> None:
+def _build(paths: TwinPaths, plan: NetworkPlan, options: UpOptions, installed: Installed) -> None:
+    clock = Stopwatch()
     for marker in paths.nodes_down.glob("*"):
         marker.unlink()
+    layout = ClusterLayout(paths)
+    ports = Ports(options.api_port)
+    url = f"https://{API_HOST}:{ports.api}"
+    node_names = [node.name for node in plan.nodes]
+    layout.pki.ensure(layout.certificate_specs(node_names))
+    token = bootstrap.write_token_file(layout)
+    processes.write_audit_policy(layout)
+    remove_quietly(layout.audit_log)
+    # The API server takes seconds to start: the network, FRR and sshd come up meanwhile.
+    processes.start_etcd(layout, installed, ports)
+    processes.start_kube_apiserver(layout, installed, ports)
+    clock.mark("etcd and kube-apiserver started")
     network.create_network(plan)
-    _start_responders(paths, plan)  # python start-up overlaps with FRR's
+    _start_responders(paths, plan)
     frr.start(paths)  # BIRD must find bgpd listening, or it backs off
     sshd.start(paths, plan.mgmt)
-    supervisor = _start_supervisor(paths, plan, options)
-    budget = 10 + 0.5 * len(plan.nodes)
-    wait_for(lambda: _supervisor_ready(paths, supervisor), timeout=budget, what="the control plane to start")
-    probe = ApiProbe(paths)
-    try:
-        wait_for(probe, timeout=budget, what="the Kubernetes API to answer")
-    except TwinError as error:
-        raise TwinError(f"{error} (last error: {probe.last_error}); see {paths.logs / 'supervisor.log'}") from None
+    for name in node_names:
+        bird.prepare(paths, installed, name)
+    clock.mark("network, FRR and sshd up")
+    admin = bootstrap.bootstrap_client(layout, url)
+    budget = 30 + 0.5 * len(plan.nodes)
+    _wait_until(
+        admin.ready, budget, "kube-apiserver to become ready", (processes.ETCD, processes.KUBE_APISERVER), paths
+    )
+    clock.mark("kube-apiserver ready")
+    tokens = bootstrap.bootstrap(layout, installed.calico_data, url, ports)
+    bootstrap.write_kubeconfig(layout.admin_kubeconfig, url, layout.pki.ca, {"token": token}, "twin-admin")
+    clock.mark("CRDs, RBAC and identities")
+    processes.start_calico_apiserver(layout, installed, ports)
+    processes.start_kube_controllers(layout, installed)
+    for name in node_names:
+        processes.start_confd(layout, installed, name)
+    nodes = seed.default_nodes(len(plan.nodes))
+    seed.register_nodes(layout, url, nodes, admin, tokens["calico-node"])
+    clock.mark("Calico started, nodes registered")
+    _wait_until(
+        lambda: _calico_api_served(admin),
+        budget,
+        "the Calico API server (projectcalico.org/v3)",
+        (processes.KUBE_APISERVER, processes.CALICO_APISERVER),
+        paths,
+    )
+    clock.mark("projectcalico.org/v3 served")
+    seed.create_all(admin, seed.calico_objects() + seed.nginx_objects())
+    clock.mark("lab objects created")
+    _start_supervisor(paths, plan, url)
+    _write_cluster_info(layout, url, clock)
     wait_for(
-        lambda: all(paths.responder_pid(node.name).exists() for node in plan.nodes),
+        lambda: all(paths.responder_pid(name).exists() for name in node_names),
         timeout=budget,
         what="the HTTP responders",
     )
     expected = {node.address for node in plan.nodes}
-    wait_for(lambda: established_peers(paths) >= expected, timeout=budget, what="BGP sessions to reach Established")
+    watched = (processes.KUBE_APISERVER, "supervisor", *(processes.confd_name(name) for name in node_names))
+    _wait_until(
+        lambda: established_peers(paths) >= expected, budget, "BGP sessions to reach Established", watched, paths
+    )
+    clock.mark("BGP sessions Established")
+    _write_cluster_info(layout, url, clock)
 
 
-class ApiProbe:
-    """``GET /version`` with the CA and token, as a client would; remembers why the last try failed."""
-
-    def __init__(self, paths: TwinPaths) -> None:
-        self.paths = paths
-        self.last_error = "no answer yet"
-
-    def __call__(self) -> bool:
-        info = supervisor_info(self.paths)
-        if not info:
-            return False
-        context = ssl.create_default_context(cafile=str(info["ca"]))
-        headers = {"Authorization": f"Bearer {info['token']}"}
-        request = urllib.request.Request(f"{info['url']}/version", headers=headers)
-        try:
-            with urllib.request.urlopen(request, context=context, timeout=2) as response:
-                return response.status == 200
-        except (urllib.error.URLError, OSError) as error:
-            self.last_error = str(getattr(error, "reason", error))
-            return False
+def _write_cluster_info(layout: ClusterLayout, url: str, clock: Stopwatch) -> None:
+    info = {
+        "url": url,
+        "kubeconfig": str(layout.admin_kubeconfig),
+        "ca": str(layout.pki.ca),
+        "token": bootstrap.admin_token(layout),
+        "versions": {"kubernetes": KUBERNETES_VERSION, "etcd": ETCD_VERSION, "calico": CALICO_VERSION},
+        "bring_up_seconds": clock.phases,
+    }
+    temporary = layout.info.with_suffix(".tmp")
+    temporary.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    os.replace(temporary, layout.info)
 
 
 def established_peers(paths: TwinPaths) -> set[str]:
@@ -295,42 +340,37 @@ def _our_namespaces(paths: TwinPaths) -> set[str]:
     return known | {name for name in network.existing_namespaces() if OUR_NAMESPACE.match(name)}
 
 
-def _supervisor_pids(paths: TwinPaths) -> list[int]:
-    """The pid file's process, plus any supervisor for this state dir whose pid file was lost."""
-    pids = {pid for pid in [supervisor_pid(paths)] if pid is not None}
-    marker = str(paths.state_dir).encode()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if b"bgp_lb_twin.supervisor" in cmdline and marker in cmdline:
-            pids.add(int(entry.name))
-    return sorted(pids)
+def _daemon_names(paths: TwinPaths) -> list[str]:
+    return sorted(path.stem for path in paths.pids.glob("*.pid")) if paths.pids.is_dir() else []
 
 
 def down(paths: TwinPaths) -> bool:
     """Remove everything `up` made; tolerant of half-made and already-removed parts. True if anything was there."""
     check_root()
     namespaces = _our_namespaces(paths)
-    supervisors = _supervisor_pids(paths)
-    found = bool(namespaces or supervisors or network.host_link_exists())
-    stop_pids(supervisors, grace=2.0)
+    names = _daemon_names(paths)
+    strays = daemons.processes_mentioning(str(paths.state_dir))
+    found = bool(
+        namespaces or strays or network.host_link_exists() or any(daemons.running_pid(paths, n) for n in names)
+    )
+    daemons.stop(paths, ["supervisor"])  # first: it would restart BIRD
+    daemons.stop(paths, [name for name in names if name not in processes.CONTROL_PLANE_DAEMONS])
+    daemons.stop(paths, processes.CONTROL_PLANE_DAEMONS)
     frr.stop(paths)
     network.kill_namespace_processes(namespaces)
+    stop_pids(daemons.processes_mentioning(str(paths.state_dir)), grace=2.0)  # whatever lost its pid file
     network.delete_network(namespaces)
     _forget_runtime_files(paths)
     return found
 
 
 def _forget_runtime_files(paths: TwinPaths) -> None:
-    """Pid files, sockets, readiness markers and the cluster's objects go (the next `up` is a fresh lab, as after
-    `containerlab destroy`); keys, configs and logs stay for the post-mortem."""
-    cluster_state = [paths.state_dir / SNAPSHOT_FILE, paths.state_dir / AUDIT_FILE]
-    for path in [paths.supervisor_pid, paths.supervisor_ready, paths.network_state, paths.status_file, *cluster_state]:
+    """Pid files, sockets, readiness markers and the cluster's data go (the next `up` is a fresh lab, as after
+    `containerlab destroy`); keys, certificates, configs and logs stay for the post-mortem."""
+    layout = ClusterLayout(paths)
+    for path in [paths.network_state, paths.status_file, layout.info, layout.audit_log]:
         remove_quietly(path)
+    shutil.rmtree(layout.etcd_data, ignore_errors=True)
     for pattern_dir, pattern in [(paths.pids, "*.pid"), (paths.bird, "*.pid"), (paths.bird, "*.ctl")]:
         if pattern_dir.is_dir():
             for path in pattern_dir.glob(pattern):
@@ -358,16 +398,16 @@ def _require_node(paths: TwinPaths, name: str) -> NetworkPlan:
 def node_down(paths: TwinPaths, name: str) -> None:
     """Kill the node's BIRD (TCP close: the router withdraws its paths at once) and keep it down."""
     _require_node(paths, name)
-    bird.mark_down(paths, name)  # first, so the supervisor's watch loop does not bring it back
+    bird.mark_down(paths, name)  # first, so the supervisor does not bring it back
     bird.stop(paths, name)
     _write_status(paths, collect_status(paths))
 
 
 def node_up(paths: TwinPaths, name: str) -> None:
-    """Start the node's BIRD again with its current config (the supervisor keeps it rendered while down)."""
+    """Start the node's BIRD again with the configuration confd keeps rendering while it is down."""
     _require_node(paths, name)
     bird.clear_down(paths, name)
-    bird.start(paths, name)
+    bird.start(paths, locate(), name)
     _write_status(paths, collect_status(paths))
 
 
@@ -376,7 +416,7 @@ def node_up(paths: TwinPaths, name: str) -> None:
 
 def collect_status(paths: TwinPaths) -> dict[str, object]:
     plan = load_plan(paths)
-    info = supervisor_info(paths)
+    info = cluster_info(paths)
     peers = frr.bgp_peers(paths) if plan else {}
     status: dict[str, object] = {"up": is_up(paths), "state_dir": str(paths.state_dir)}
     if plan is None:
@@ -386,7 +426,11 @@ def collect_status(paths: TwinPaths) -> dict[str, object]:
         "kubeconfig": info.get("kubeconfig"),
         "ca": info.get("ca"),
         "token": info.get("token"),
-        "supervisor_pid": supervisor_pid(paths),
+        "versions": info.get("versions"),
+        "bring_up_seconds": info.get("bring_up_seconds"),
+    }
+    status["control_plane"] = {
+        name: daemons.running_pid(paths, name) for name in (*processes.CONTROL_PLANE_DAEMONS, "supervisor")
     }
     status["mgmt"] = {
         "network": plan.mgmt.network,
@@ -427,6 +471,8 @@ def _node_status(paths: TwinPaths, node: network.NodeWiring, peers: dict[str, di
         "address": node.address,
         "bird_pid": bird.bird_pid(paths, node.name),
         "bird_socket": str(paths.bird_socket(node.name)),
+        "bird_config": str(bird.config_file(paths, node.name)),
+        "confd_pid": daemons.running_pid(paths, processes.confd_name(node.name)),
         "responder_pid": responder if responder is not None and pid_alive(responder) else None,
         "marked_down": bird.is_marked_down(paths, node.name),
         "bgp_state": peers.get(node.address, {}).get("state", "Idle"),

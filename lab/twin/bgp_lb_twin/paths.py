@@ -47,10 +47,6 @@ class TwinPaths:
         return self.pids / "supervisor.pid"
 
     @property
-    def supervisor_ready(self) -> Path:
-        return self.state_dir / "supervisor.json"
-
-    @property
     def bird(self) -> Path:
         return self.state_dir / "bird"
 

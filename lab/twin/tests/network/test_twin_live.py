@@ -6,7 +6,6 @@ Kubernetes objects are created through the API directly (kubernetes client), nev
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import signal
@@ -17,12 +16,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from twinlib import eventually, free_port, in_tor, missing_prerequisite, tor_next_hops, twin_cli, vtysh
+from twinlib import (
+    eventually,
+    free_port,
+    in_node,
+    in_tor,
+    machine_twin_lock,
+    missing_prerequisite,
+    tor_next_hops,
+    twin_cli,
+    vtysh,
+)
 
 pytestmark = [pytest.mark.root, pytest.mark.twin]
 
 LB_CIDR = "172.16.0.240/28"
-TWIN_LOCK = Path("/tmp/bgp-lb-twin.lock")  # shared with tests/conftest.py: one twin per machine
 NODES = {"k01-control-plane": "10.10.10.10", "k01-worker": "10.10.10.11", "k01-worker2": "10.10.10.12"}
 ALL_HOPS = set(NODES.values())
 EXCLUDE_LABEL = "node.kubernetes.io/exclude-from-external-load-balancers"
@@ -32,8 +40,7 @@ CALICO = {"group": "projectcalico.org", "version": "v3"}
 @pytest.fixture(scope="module")
 def twin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     # One twin per machine (fixed namespace names): wait for whoever holds it, as the collection's tests do.
-    with TWIN_LOCK.open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with machine_twin_lock():
         reason = missing_prerequisite()
         if reason:
             pytest.skip(reason)
@@ -147,7 +154,6 @@ def test_thirty_fresh_flows_reach_every_node(ecmp: str) -> None:
 
 
 def label_node(core: Any, node: str, value: str | None) -> None:
-    # Raw response: the client's typed Node model insists on kubelet-only nodeInfo fields the emulator leaves out.
     core.patch_node(name=node, body={"metadata": {"labels": {EXCLUDE_LABEL: value}}}, _preload_content=False)
 
 
@@ -159,6 +165,52 @@ def test_exclusion_label_removes_that_node_path(twin: dict[str, Any], kube: dict
         label_node(kube["core"], "k01-worker2", None)
     restored = eventually(lambda: tor_next_hops(LB_CIDR), lambda hops: hops == ALL_HOPS)
     assert (without, restored) == (ALL_HOPS - {"10.10.10.12"}, ALL_HOPS)
+
+
+def test_exclusion_label_without_the_value_true_keeps_the_path(
+    twin: dict[str, Any], kube: dict[str, Any], ecmp: str
+) -> None:
+    """kubeadm sets the label with an empty value; Calico's confd excludes a node only for the value "true"."""
+    label_node(kube["core"], "k01-worker2", "")
+    try:
+        # Give confd the time it needs to withdraw (the test above shows it takes well under this).
+        hops = eventually(lambda: tor_next_hops(LB_CIDR), lambda hops: hops != ALL_HOPS, timeout=5)
+    finally:
+        label_node(kube["core"], "k01-worker2", None)
+    assert hops == ALL_HOPS
+
+
+def test_every_node_answers_on_the_lb_ip(ecmp: str) -> None:
+    bound = {node: in_node(node, "ip", "-4", "-o", "addr", "show", "dev", "lo") for node in NODES}
+    assert {node for node, text in bound.items() if f"{ecmp}/32" in text} == set(NODES)
+
+
+def test_kube_apiserver_reports_the_lab_release(twin: dict[str, Any], kube: dict[str, Any]) -> None:
+    from kubernetes import client
+
+    version = client.VersionApi(kube["core"].api_client).get_code()
+    assert (version.git_version, twin["status"]["api"]["versions"]["kubernetes"]) == ("v1.32.2", "v1.32.2")
+
+
+def test_components_authenticate_as_themselves_never_as_the_admin(twin: dict[str, Any], ecmp: str) -> None:
+    users = audit_users(twin["state_dir"])
+    assert {
+        "system:serviceaccount:kube-system:calico-kube-controllers",
+        "system:serviceaccount:kube-system:calico-node",
+        "system:serviceaccount:calico-apiserver:calico-apiserver",
+        "system:serviceaccount:kube-system:kube-proxy",
+        "system:node:k01-worker",
+    } <= set(users)
+    # The person's user appears only for what this module did through the kubeconfig (the kubernetes client).
+    assert all(agent.startswith("OpenAPI-Generator/") for agent in users["twin-admin"]), users["twin-admin"]
+
+
+def audit_users(state_dir: Path) -> dict[str, set[str]]:
+    users: dict[str, set[str]] = {}
+    for line in (state_dir / "audit.jsonl").read_text().splitlines():
+        event = json.loads(line)
+        users.setdefault(event["user"]["username"], set()).add(event.get("userAgent", ""))
+    return users
 
 
 def test_node_down_withdraws_its_path_and_node_up_restores_it(twin: dict[str, Any], ecmp: str) -> None:
@@ -217,8 +269,8 @@ def test_up_when_already_up_changes_nothing(twin: dict[str, Any]) -> None:
 
 
 def live_pids(status: dict[str, Any]) -> list[int]:
-    pids = [status["api"]["supervisor_pid"], status["ssh"]["pid"], *status["router"]["pids"].values()]
-    pids += [node[key] for node in status["nodes"] for key in ("bird_pid", "responder_pid")]
+    pids = [*status["control_plane"].values(), status["ssh"]["pid"], *status["router"]["pids"].values()]
+    pids += [node[key] for node in status["nodes"] for key in ("bird_pid", "confd_pid", "responder_pid")]
     return [pid for pid in pids if pid and Path(f"/proc/{pid}").exists() and "Z" not in proc_state(pid)]
 
 
@@ -243,3 +295,12 @@ def test_down_leaves_nothing_behind(twin: dict[str, Any]) -> None:
     assert not Path("/sys/class/net/twin-mgmt").exists()
     assert [route for route in host_routes if route.get("dst") == status["mgmt"]["network"]] == []
     assert live_pids(status) == []
+    api_port = int(status["api"]["url"].rsplit(":", 1)[1])
+    assert [port for port in range(api_port, api_port + 4) if port_listening(port)] == []
+
+
+def port_listening(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -9,26 +10,47 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+import pytest
+
+from bgp_lb_twin.components import locate
+from bgp_lb_twin.errors import TwinError
 from bgp_lb_twin.paths import PACKAGE_PARENT
 
 T = TypeVar("T")
-NEEDED = ("ip", "bird", "birdc", "vtysh", "sshd", "ssh", "ssh-keygen", "curl", "unshare")
+NEEDED = ("ip", "vtysh", "sshd", "ssh", "ssh-keygen", "curl", "unshare")
 
 
 def missing_prerequisite() -> str | None:
-    """Why the live tests cannot run here, or None."""
+    """Why the live tests cannot run here (a skip), or None. As root, `make setup` installs and builds everything
+    the twin needs, so a missing part there is a failure, not a skip: CI must never pass by skipping."""
     if os.geteuid() != 0:
         return "needs root (network namespaces); CI runs as root"
     missing = [binary for binary in NEEDED if shutil.which(binary) is None]
     if missing or not Path("/usr/lib/frr/bgpd").exists():
-        return f"needs bird2, frr, openssh-server, curl (missing: {', '.join(missing) or 'bgpd'})"
+        pytest.fail(f"needs frr, openssh-server, curl (missing: {', '.join(missing) or 'bgpd'}): run `make setup`")
+    try:
+        locate()
+    except TwinError as error:
+        pytest.fail(str(error))
     if Path("/run/netns/tor").exists():
         return "a namespace named tor exists already (a twin is up?): run `bgp-lb-twin down` first"
     return None
+
+
+TWIN_LOCK = Path("/tmp/bgp-lb-twin.lock")  # shared with tests/conftest.py: one twin per machine
+
+
+@contextmanager
+def machine_twin_lock() -> Iterator[None]:
+    """Namespace names are fixed (tor, k01-*): whoever brings a twin up or down holds this machine-wide lock."""
+    with TWIN_LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def free_port() -> int:
@@ -73,6 +95,12 @@ def tor_next_hops(prefix: str) -> set[str]:
 def in_tor(*argv: str, timeout: float = 20) -> str:
     return subprocess.run(
         ["ip", "netns", "exec", "tor", *argv], capture_output=True, text=True, check=True, timeout=timeout
+    ).stdout
+
+
+def in_node(node: str, *argv: str, timeout: float = 20) -> str:
+    return subprocess.run(
+        ["ip", "netns", "exec", node, *argv], capture_output=True, text=True, check=True, timeout=timeout
     ).stdout
 
 

@@ -6,11 +6,11 @@ from ansible_collections.calicolab.bgp_lb.plugins.filter.nodes import FilterModu
 from ansible_collections.calicolab.bgp_lb.plugins.module_utils.node_advertisers import EXCLUDE_LABEL
 
 
-def k8s_node(name: str, address: str, excluded: bool = False) -> dict:
+def k8s_node(name: str, address: str, label: str | None = None) -> dict:
     return {
         "apiVersion": "v1",
         "kind": "Node",
-        "metadata": {"name": name, "labels": {EXCLUDE_LABEL: ""} if excluded else {}},
+        "metadata": {"name": name, "labels": {EXCLUDE_LABEL: label} if label is not None else {}},
         "status": {"addresses": [{"type": "InternalIP", "address": address}, {"type": "Hostname", "address": name}]},
     }
 
@@ -19,7 +19,7 @@ def test_the_filter_splits_the_labs_nodes_by_the_exclusion_label():
     advertising_nodes = FilterModule().filters()["advertising_nodes"]
     nodes = [
         k8s_node("k01-worker2", "10.10.10.12"),
-        k8s_node("k01-control-plane", "10.10.10.10", excluded=True),
+        k8s_node("k01-control-plane", "10.10.10.10", label="true"),
         k8s_node("k01-worker", "10.10.10.11"),
     ]
     result = advertising_nodes(nodes)

@@ -32,19 +32,26 @@ def test_every_lab_node_advertises_without_the_label():
     }
 
 
-@pytest.mark.parametrize(
-    "label_value",
-    [
-        pytest.param("", id="empty-value-as-kubeadm-sets-it"),
-        pytest.param("true", id="true"),
-        pytest.param("false", id="even-false-excludes"),
-    ],
-)
-def test_the_labels_presence_excludes_a_node_whatever_its_value(label_value):
-    result = advertising_nodes(lab(excluded=("k01-control-plane",), label_value=label_value))
+def test_the_label_set_to_true_excludes_a_node():
+    result = advertising_nodes(lab(excluded=("k01-control-plane",), label_value="true"))
     assert result["next_hops"] == ["10.10.10.11", "10.10.10.12"]
     assert result["excluded"] == {"10.10.10.10": "k01-control-plane"}
     assert result["node_names"]["10.10.10.10"] == "k01-control-plane"  # still named, so reports can say why
+
+
+@pytest.mark.parametrize(
+    "label_value",
+    [
+        # Calico's confd compares the value with "true" (measured on the twin: the path stays with "").
+        pytest.param("", id="empty-value-as-kubeadm-sets-it"),
+        pytest.param("false", id="false"),
+        pytest.param("True", id="capitalised"),
+    ],
+)
+def test_any_other_value_keeps_the_node_advertising(label_value):
+    result = advertising_nodes(lab(excluded=("k01-control-plane",), label_value=label_value))
+    assert result["next_hops"] == ["10.10.10.10", "10.10.10.11", "10.10.10.12"]
+    assert result["excluded"] == {}
 
 
 def test_next_hops_are_sorted_numerically_not_as_text():

@@ -95,7 +95,6 @@ def test_pool_spec_returns_the_lab_manifest(tmp_path):
                 "cidr": LAB,
                 "blockSize": 28,
                 "natOutgoing": True,
-                "disabled": False,
                 "allowedUses": ["LoadBalancer"],
                 "assignmentMode": "Automatic",
                 "nodeSelector": "all()",
