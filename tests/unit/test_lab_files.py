@@ -290,6 +290,12 @@ def test_pod_subnet_is_the_calico_installation_pool(kind_config: dict, calico: d
     assert pool["encapsulation"] == "VXLANCrossSubnet"
 
 
+def test_pod_pool_is_not_exported_to_the_router(calico: dict) -> None:
+    # As in the seed lab: ceos01 learns only the LoadBalancer CIDR from each node, never the nodes' pod blocks.
+    (pool,) = calico[("Installation", "default")]["spec"]["calicoNetwork"]["ipPools"]
+    assert pool["disableBGPExport"] is True
+
+
 def test_calico_detects_node_addresses_on_the_lab_links(calico: dict, node_addresses: dict) -> None:
     cidrs = calico[("Installation", "default")]["spec"]["calicoNetwork"]["nodeAddressAutodetectionV4"]["cidrs"]
     networks = [ipaddress.IPv4Network(cidr) for cidr in cidrs]
