@@ -351,6 +351,14 @@ def test_calico_is_pinned_to_a_release_of_at_least_3_30(create_vars: dict) -> No
     assert tuple(int(part) for part in match.groups()) >= (3, 30, 0)
 
 
+def test_topology_uses_the_k8s_kind_keys_of_the_containerlab_the_preflight_requires(nodes: dict[str, dict]) -> None:
+    # containerlab 0.81 moved the k8s-kind `wait` out of `extras` and rejects `extras`; earlier releases reject `wait`.
+    minimum = load_yaml(CREATE_PLAYBOOK.parent / "vars" / "containerlab.yml")["lab_containerlab_minimum"]
+    assert tuple(int(part) for part in str(minimum).split(".")) >= (0, 81, 0)
+    assert [name for name, node in nodes.items() if "extras" in node] == []
+    assert nodes["k01"]["wait"] == "0s", "k01's nodes stay NotReady until Calico is installed: do not wait for them"
+
+
 def test_preflight_checks_the_same_ceos_image_the_topology_uses(create_vars: dict, nodes: dict[str, dict]) -> None:
     assert f"default('{topology_image_default(nodes['ceos01']['image'])}', true)" in create_vars["ceos_image"]
 
