@@ -372,3 +372,33 @@ def test_create_unlabels_the_kind_control_plane_so_three_nodes_advertise(create_
         if node["role"] == "control-plane"
     ]
     assert control_planes == [create_vars["k01_control_plane"]]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The by-hand recipe in docs/containerlab.md
+
+
+@pytest.fixture(scope="module")
+def by_hand() -> list[str]:
+    text = (REPO / "docs" / "containerlab.md").read_text(encoding="utf-8")
+    section = text.split("## By hand, without molecule", 1)[1]
+    return section.split("```", 2)[1].splitlines()
+
+
+def first_line(lines: list[str], pattern: str) -> int:
+    found = [
+        index for index, line in enumerate(lines) if re.search(pattern, line) and not line.lstrip().startswith("#")
+    ]
+    assert found, f"no command matching {pattern!r} in the by-hand recipe"
+    return found[0]
+
+
+def test_by_hand_recipe_waits_for_tigerastatus_to_exist_before_waiting_for_available(by_hand: list[str]) -> None:
+    exists = first_line(by_hand, r"until kubectl get tigerastatus/calico tigerastatus/apiserver")
+    available = first_line(by_hand, r"kubectl wait --for=condition=Available .*tigerastatus/calico")
+    assert first_line(by_hand, r"kubectl apply -f lab/containerlab/calico/install/") < exists < available
+
+
+def test_by_hand_recipe_waits_for_three_bgp_sessions_before_site_yml(by_hand: list[str]) -> None:
+    sessions = first_line(by_hand, r"until .*show ip bgp summary.*-ge 3")
+    assert first_line(by_hand, r"containerlab deploy") < sessions < first_line(by_hand, r"ansible-playbook .*site\.yml")
