@@ -17,7 +17,8 @@ Three steps, each usable on its own:
 Router facts this relies on:
 
 * EOS ``show ip route <prefix> | json``: ``vrfs.<vrf>.routes[<prefix>] = {routeType: "eBGP", vias: [{nexthopAddr,
-  interface}]}``; an absent prefix gives an empty ``routes``.
+  interface}]}``; an absent prefix gives an empty ``routes``, or other routes of the lookup (a covering one
+  such as ``0.0.0.0/0`` is named as the closest match, the longest of them that contains the prefix).
 * EOS ``show ip bgp summary | json``: ``vrfs.<vrf>.peers[<ip>] = {peerState, prefixReceived, prefixAccepted}``;
   newer ``show bgp summary | json`` nests counts per AFI: ``ipv4Unicast.{nlrisReceived, nlrisAccepted}``.
 * FRR 8.4 ``show ip route <prefix> json``: ``{<prefix>: [{protocol, selected, nexthops: [{ip, interfaceName,
@@ -34,7 +35,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
@@ -101,8 +102,9 @@ class BgpPeerState:
 class RouteView:
     """The router's answer for one prefix.
 
-    ``route_type`` is spelled as the router spells it (EOS ``eBGP``, FRR ``bgp``); ``closest_match`` is set when
-    the router answered with another prefix (a longest-match lookup); ``note`` explains an empty answer.
+    ``route_type`` is spelled as the router spells it (EOS ``eBGP``, FRR ``bgp``); ``closest_match`` is the longest
+    route the router answered with that covers the prefix (what it forwards by instead, e.g. a default route), None
+    when no answer covers it; ``note`` explains an empty answer.
     """
 
     prefix: str
@@ -283,9 +285,26 @@ def parse_frr_route(data: Any, prefix: str) -> RouteView:
 
 
 def _absent(prefix: str, routes: Mapping[str, Any]) -> RouteView:
-    """No exact entry; a longest-match answer is kept so the message can name what the router used instead."""
-    others = sorted(routes)
-    return RouteView(prefix=prefix, present=False, closest_match=others[0] if others else None)
+    """No exact entry; the router's longest-match answer is kept so the message can name what it would use instead."""
+    return RouteView(prefix=prefix, present=False, closest_match=longest_covering_prefix(prefix, routes))
+
+
+def longest_covering_prefix(prefix: str, candidates: Iterable[str]) -> Optional[str]:
+    """The most specific of ``candidates`` that contains all of ``prefix`` (as a router's lookup picks), or None.
+
+    A more specific route (a /32 of one Service), a sibling or another address family covers nothing of the
+    prefix, so it is never the "closest match"; keys that are not networks are ignored.
+    """
+    wanted = ipaddress.ip_network(prefix, strict=False)
+    covering = []
+    for candidate in candidates:
+        try:
+            network = ipaddress.ip_network(str(candidate), strict=False)
+        except ValueError:
+            continue
+        if network.version == wanted.version and network.prefixlen < wanted.prefixlen and wanted.subnet_of(network):
+            covering.append((network.prefixlen, str(candidate)))
+    return max(covering)[1] if covering else None
 
 
 def _unique(hops: Sequence[NextHop]) -> tuple[NextHop, ...]:
@@ -671,7 +690,7 @@ class _Judge:
         if self.route.note:
             text += f" ({self.route.note})"
         if self.route.closest_match:
-            text += f" (the router answered with {self.route.closest_match})"
+            text += f" (the router's longest covering route is {self.route.closest_match})"
         explanation = self.absent_explanation()
         return f"{text}; {explanation}" if explanation else text
 

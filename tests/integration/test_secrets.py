@@ -21,6 +21,8 @@ RBAC = REPO / "docs" / "rbac.yaml"
 # creates an object is also authorised as create, and our runs apply (create) Services, IPPools and BGPPeers.
 CREATE_BY_APPLY = {("", "services", "create"), ("projectcalico.org", "ippools", "create")}
 CREATE_BY_APPLY |= {("projectcalico.org", "bgppeers", "create")}
+# Granted for the failure path only (lb_service explains a Service that got no address): a healthy run never reads it.
+ONLY_WHEN_EXPLAINING = {("projectcalico.org", "kubecontrollersconfigurations", "get")}
 DISCOVERY = re.compile(r"^/(version|openapi/.*|api|api/v1|apis|apis/[^/]+|apis/[^/]+/[^/]+)/?$")
 SHIPPED = ["roles", "playbooks", "inventory", "plugins", "site.yml", "ansible.cfg"]
 TLS_OFF = re.compile(r"insecure-skip-tls-verify|validate_certs:\s*(false|no)\b|verify_ssl:\s*(false|no)\b", re.I)
@@ -209,4 +211,4 @@ def test_the_cluster_role_grants_nothing_the_playbooks_do_not_use(verbose_runs: 
         for resource in rule["resources"]
         for verb in rule["verbs"]
     }
-    assert sorted(granted - used - CREATE_BY_APPLY) == []
+    assert sorted(granted - used - CREATE_BY_APPLY - ONLY_WHEN_EXPLAINING) == []

@@ -1,7 +1,8 @@
 """The upstream_ecmp role's EOS behaviour without a device: arista.eos rendered/parsed states.
 
-`rendered` shows exactly which lines the role would send (golden files); `parsed` reads the lab's cEOS startup
-config the way the role's gathered state will see it on the real router.
+`rendered` shows exactly which lines the role would send (golden files); `parsed` reads router configs the way the
+role's gathered state sees them on the real router: the lab's cEOS startup config, and `router bgp` as EOS prints it
+after site.yml and after a teardown (tests/unit/fixtures/eos_config), which drives what teardown sends.
 """
 
 from __future__ import annotations
@@ -9,32 +10,55 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import REPO, run_playbook, write_playbook
 
 GOLDEN = Path(__file__).parent / "golden"
+EOS_CONFIGS = REPO / "tests" / "unit" / "fixtures" / "eos_config"
 EOS_VARS = {"ansible_network_os": "arista.eos.eos", "ansible_connection": "ansible.netcommon.network_cli"}
+PARSE = "Parse the router's running-config"
 
 
-def render(tmp_path: Path, role_vars: dict) -> list[str]:
-    play = {
-        "hosts": "localhost",
-        "gather_facts": False,
-        "vars": {**EOS_VARS, **role_vars},
-        "tasks": [
-            {
-                "name": "Render the role's EOS commands",
-                "ansible.builtin.include_role": {
-                    "name": "calicolab.bgp_lb.upstream_ecmp",
-                    "tasks_from": "eos_rendered",
-                },
-            },
-            {"name": "Show them", "ansible.builtin.debug": {"var": "upstream_ecmp_rendered"}},
-        ],
+def parse_task(running_config: str) -> dict:
+    return {
+        "name": PARSE,
+        "arista.eos.eos_bgp_global": {"state": "parsed", "running_config": running_config},
+        "register": "router_bgp",
     }
+
+
+def render(tmp_path: Path, role_vars: dict, running_config: str | None = None) -> list[str]:
+    """The role's EOS commands, for a router whose `router bgp` section is ``running_config`` when given."""
+    tasks = [parse_task(running_config)] if running_config is not None else []
+    gathered = {"upstream_ecmp_eos_gathered": {"gathered": "{{ router_bgp.parsed }}"}} if tasks else {}
+    tasks += [
+        {
+            "name": "Render the role's EOS commands",
+            "ansible.builtin.include_role": {"name": "calicolab.bgp_lb.upstream_ecmp", "tasks_from": "eos_rendered"},
+            "vars": gathered,
+        },
+        {"name": "Show them", "ansible.builtin.debug": {"var": "upstream_ecmp_rendered"}},
+    ]
+    play = {"hosts": "localhost", "gather_facts": False, "vars": {**EOS_VARS, **role_vars}, "tasks": tasks}
     run = run_playbook(write_playbook(tmp_path, [play]), inventory="localhost,")
     assert run.returncode == 0, run.stdout + run.stderr
     return run.result_of("localhost", "Show them")["upstream_ecmp_rendered"]
+
+
+def parse(tmp_path: Path, running_config: str) -> dict:
+    play = {"hosts": "localhost", "gather_facts": False, "vars": EOS_VARS, "tasks": [parse_task(running_config)]}
+    run = run_playbook(write_playbook(tmp_path, [play]), inventory="localhost,")
+    assert run.returncode == 0, run.stdout + run.stderr
+    return run.result_of("localhost", PARSE)["parsed"]
+
+
+def teardown_role_vars() -> dict:
+    """The variables playbooks/teardown.yml gives the upstream_ecmp role."""
+    plays = yaml.safe_load((REPO / "playbooks" / "teardown.yml").read_text())
+    roles = [role for play in plays for role in play.get("roles", []) if role["role"].endswith(".upstream_ecmp")]
+    assert len(roles) == 1, roles
+    return roles[0].get("vars", {})
 
 
 @pytest.mark.parametrize(
@@ -47,7 +71,6 @@ def render(tmp_path: Path, role_vars: dict) -> list[str]:
             "eos_maximum_paths_1_ecmp_8.txt",
             id="teardown-value-keeps-ecmp-when-present",
         ),
-        pytest.param({"upstream_ecmp_state": "absent"}, "eos_absent.txt", id="absent-returns-to-one-path"),
     ],
 )
 def test_rendered_commands_match_golden_file(tmp_path, role_vars, golden):
@@ -56,23 +79,58 @@ def test_rendered_commands_match_golden_file(tmp_path, role_vars, golden):
 
 
 def test_lab_startup_config_parses_as_as65001_without_maximum_paths(tmp_path):
-    play = {
-        "hosts": "localhost",
-        "gather_facts": False,
-        "vars": EOS_VARS,
-        "tasks": [
-            {
-                "name": "Parse the lab's cEOS startup config",
-                "arista.eos.eos_bgp_global": {
-                    "state": "parsed",
-                    "running_config": (REPO / "lab/containerlab/ceos01.cfg").read_text(),
-                },
-            }
-        ],
-    }
-    run = run_playbook(write_playbook(tmp_path, [play]), inventory="localhost,")
-    assert run.returncode == 0, run.stdout + run.stderr
-    parsed = run.result_of("localhost", "Parse the lab's cEOS")["parsed"]
+    parsed = parse(tmp_path, (REPO / "lab/containerlab/ceos01.cfg").read_text())
+
     assert parsed["as_number"] == "65001"
     assert parsed["router_id"] == "10.10.10.1"
     assert "maximum_paths" not in parsed  # EOS default: one path, the lab's starting point
+
+
+@pytest.mark.parametrize(
+    ("running_config", "maximum_paths"),
+    [
+        pytest.param("router-bgp-maximum-paths-4.cfg", {"max_equal_cost_paths": 4}, id="after-site"),
+        pytest.param(
+            "router-bgp-maximum-paths-4-ecmp-4.cfg",
+            {"max_equal_cost_paths": 4, "max_installed_ecmp_paths": 4},
+            id="after-site-ecmp-shown",
+        ),
+        pytest.param("router-bgp-default-paths.cfg", None, id="after-teardown-default-hidden"),
+    ],
+)
+def test_router_bgp_as_eos_prints_it_parses_to_the_paths_it_shows(tmp_path, running_config, maximum_paths):
+    parsed = parse(tmp_path, (EOS_CONFIGS / running_config).read_text())
+
+    assert (parsed["as_number"], parsed["router_id"]) == ("65001", "10.10.10.1")
+    assert parsed.get("maximum_paths") == maximum_paths
+
+
+@pytest.mark.parametrize(
+    ("running_config", "role_vars", "commands"),
+    [
+        pytest.param(
+            "router-bgp-maximum-paths-4.cfg",
+            teardown_role_vars(),
+            ["router bgp 65001", "no maximum-paths"],
+            id="teardown-after-site-removes-the-line",
+        ),
+        pytest.param(
+            "router-bgp-maximum-paths-4-ecmp-4.cfg",
+            teardown_role_vars(),
+            ["router bgp 65001", "no maximum-paths"],
+            id="teardown-removes-the-ecmp-form-too",
+        ),
+        pytest.param("router-bgp-default-paths.cfg", teardown_role_vars(), [], id="teardown-again-sends-nothing"),
+        pytest.param(
+            "router-bgp-maximum-paths-4.cfg",
+            {"upstream_ecmp_state": "absent"},
+            ["router bgp 65001", "no maximum-paths"],
+            id="absent-removes-the-line",
+        ),
+        pytest.param("router-bgp-default-paths.cfg", {"upstream_ecmp_state": "absent"}, [], id="absent-when-default"),
+    ],
+)
+def test_returning_to_one_path_sends_no_maximum_paths_only_when_eos_shows_one(
+    tmp_path, running_config, role_vars, commands
+):
+    assert render(tmp_path, role_vars, (EOS_CONFIGS / running_config).read_text()) == commands

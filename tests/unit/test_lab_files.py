@@ -290,6 +290,12 @@ def test_pod_subnet_is_the_calico_installation_pool(kind_config: dict, calico: d
     assert pool["encapsulation"] == "VXLANCrossSubnet"
 
 
+def test_pod_pool_is_not_exported_to_the_router(calico: dict) -> None:
+    # As in the seed lab: ceos01 learns only the LoadBalancer CIDR from each node, never the nodes' pod blocks.
+    (pool,) = calico[("Installation", "default")]["spec"]["calicoNetwork"]["ipPools"]
+    assert pool["disableBGPExport"] is True
+
+
 def test_calico_detects_node_addresses_on_the_lab_links(calico: dict, node_addresses: dict) -> None:
     cidrs = calico[("Installation", "default")]["spec"]["calicoNetwork"]["nodeAddressAutodetectionV4"]["cidrs"]
     networks = [ipaddress.IPv4Network(cidr) for cidr in cidrs]
@@ -345,6 +351,14 @@ def test_calico_is_pinned_to_a_release_of_at_least_3_30(create_vars: dict) -> No
     assert tuple(int(part) for part in match.groups()) >= (3, 30, 0)
 
 
+def test_topology_uses_the_k8s_kind_keys_of_the_containerlab_the_preflight_requires(nodes: dict[str, dict]) -> None:
+    # containerlab 0.81 moved the k8s-kind `wait` out of `extras` and rejects `extras`; earlier releases reject `wait`.
+    minimum = load_yaml(CREATE_PLAYBOOK.parent / "vars" / "containerlab.yml")["lab_containerlab_minimum"]
+    assert tuple(int(part) for part in str(minimum).split(".")) >= (0, 81, 0)
+    assert [name for name, node in nodes.items() if "extras" in node] == []
+    assert nodes["k01"]["wait"] == "0s", "k01's nodes stay NotReady until Calico is installed: do not wait for them"
+
+
 def test_preflight_checks_the_same_ceos_image_the_topology_uses(create_vars: dict, nodes: dict[str, dict]) -> None:
     assert f"default('{topology_image_default(nodes['ceos01']['image'])}', true)" in create_vars["ceos_image"]
 
@@ -358,3 +372,33 @@ def test_create_unlabels_the_kind_control_plane_so_three_nodes_advertise(create_
         if node["role"] == "control-plane"
     ]
     assert control_planes == [create_vars["k01_control_plane"]]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The by-hand recipe in docs/containerlab.md
+
+
+@pytest.fixture(scope="module")
+def by_hand() -> list[str]:
+    text = (REPO / "docs" / "containerlab.md").read_text(encoding="utf-8")
+    section = text.split("## By hand, without molecule", 1)[1]
+    return section.split("```", 2)[1].splitlines()
+
+
+def first_line(lines: list[str], pattern: str) -> int:
+    found = [
+        index for index, line in enumerate(lines) if re.search(pattern, line) and not line.lstrip().startswith("#")
+    ]
+    assert found, f"no command matching {pattern!r} in the by-hand recipe"
+    return found[0]
+
+
+def test_by_hand_recipe_waits_for_tigerastatus_to_exist_before_waiting_for_available(by_hand: list[str]) -> None:
+    exists = first_line(by_hand, r"until kubectl get tigerastatus/calico tigerastatus/apiserver")
+    available = first_line(by_hand, r"kubectl wait --for=condition=Available .*tigerastatus/calico")
+    assert first_line(by_hand, r"kubectl apply -f lab/containerlab/calico/install/") < exists < available
+
+
+def test_by_hand_recipe_waits_for_three_bgp_sessions_before_site_yml(by_hand: list[str]) -> None:
+    sessions = first_line(by_hand, r"until .*show ip bgp summary.*-ge 3")
+    assert first_line(by_hand, r"containerlab deploy") < sessions < first_line(by_hand, r"ansible-playbook .*site\.yml")

@@ -500,11 +500,46 @@ def test_session_down_but_path_still_installed_is_reported():
     assert (verdict.healthy, verdict.summary) == (False, "peer 10.10.10.11 Connect")
 
 
-def test_router_answering_with_a_covering_route_is_not_the_prefix():
-    route = {"0.0.0.0/0": [{"protocol": "kernel", "selected": True, "nexthops": [{"ip": "192.0.2.1", "active": True}]}]}
-    verdict = verify_route("frr", route, PREFIX, expected_next_hops=ALL_NODES)
+def eos_routes(*prefixes: str) -> dict:
+    """EOS route output holding these prefixes (each an eBGP route via one node) and not the lab's /28."""
+    via = {"nexthopAddr": "10.10.10.10", "interface": "Vlan10"}
+    return {"vrfs": {"default": {"routes": {prefix: {"routeType": "eBGP", "vias": [via]} for prefix in prefixes}}}}
 
-    assert verdict.summary == "prefix 172.16.0.240/28 not in routing table (the router answered with 0.0.0.0/0)"
+
+def frr_routes(*prefixes: str) -> dict:
+    hop = {"ip": "192.0.2.1", "active": True}
+    return {prefix: [{"protocol": "kernel", "selected": True, "nexthops": [hop]}] for prefix in prefixes}
+
+
+@pytest.mark.parametrize(
+    ("platform", "route", "closest"),
+    [
+        pytest.param("frr", frr_routes("0.0.0.0/0"), "0.0.0.0/0", id="frr-default-route-covers"),
+        pytest.param(
+            "eos", eos_routes("0.0.0.0/0", "172.16.0.0/16", "172.16.0.0/24"), "172.16.0.0/24", id="longest-of-three"
+        ),
+        pytest.param("eos", eos_routes("10.10.10.0/24", "0.0.0.0/0"), "0.0.0.0/0", id="unrelated-route-skipped"),
+        pytest.param("eos", eos_routes("172.16.0.241/32"), None, id="more-specific-service-route-covers-nothing"),
+        pytest.param("eos", eos_routes("172.16.0.224/28"), None, id="sibling-covers-nothing"),
+        pytest.param("frr", frr_routes("::/0"), None, id="other-address-family"),
+        pytest.param("eos", eos_routes("not-a-prefix", "172.16.0.0/12"), "172.16.0.0/12", id="junk-key-ignored"),
+    ],
+)
+def test_absent_prefix_names_the_longest_covering_route_or_none(platform, route, closest):
+    verdict = verify_route(platform, route, PREFIX, expected_next_hops=ALL_NODES)
+
+    absent = "prefix 172.16.0.240/28 not in routing table"
+    named = f" (the router's longest covering route is {closest})" if closest else ""
+    assert verdict.summary == absent + named
+
+
+def test_eos_answering_with_its_default_route_names_it():
+    verdict = run("eos", "prefix-missing-default-route.route.json", "prefix-missing.bgp_summary.json")
+
+    assert verdict.summary == (
+        "prefix 172.16.0.240/28 not in routing table (the router's longest covering route is 0.0.0.0/0); "
+        "3 peers Established but none advertises any prefix"
+    )
 
 
 # ------------------------------------------------------------------------------------------- parsers

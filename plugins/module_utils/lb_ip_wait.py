@@ -1,0 +1,147 @@
+# Copyright: calicolab.bgp_lb contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Why a Service of type LoadBalancer got no address from Calico, from what the API shows.
+
+Pure Python (no Ansible imports). Calico's LoadBalancer IPAM (calico-kube-controllers, Calico 3.30 and later) gives
+a Service an address only when all of this holds, and says nothing on the Service when it does not:
+
+* the Service has no ``spec.loadBalancerClass``, or the class ``calico``;
+* KubeControllersConfiguration ``default`` runs the LoadBalancer controller (``controllers.loadBalancer`` set; a nil
+  value turns it off) and its ``assignIPs`` lets this Service in: ``AllServices`` (the default) takes every such
+  Service, ``RequestedServicesOnly`` only those that ask (class ``calico``, or the annotation
+  ``projectcalico.org/loadBalancerIPs``, ``ipv4pools`` or ``ipv6pools``);
+* an enabled IPPool with ``allowedUses: [LoadBalancer]`` has a free address: ``assignmentMode: Automatic`` for an
+  unrequested one, a requested address must lie in a pool and be free.
+
+``status.runningConfig`` of the KubeControllersConfiguration is what the running kube-controllers actually use (the
+spec merged with their environment), so it is read first; calico-kube-controllers creates the object when it starts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, Optional
+
+CALICO_CLASS = "calico"
+REQUEST_ANNOTATIONS = (
+    "projectcalico.org/loadBalancerIPs",
+    "projectcalico.org/ipv4pools",
+    "projectcalico.org/ipv6pools",
+)
+LOGS = "kubectl logs -n calico-system deployment/calico-kube-controllers (kube-system on manifest installs)"
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def load_balancer_pools(pools: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The enabled IPPools that may hand out LoadBalancer addresses (Calico omits ``disabled`` when false)."""
+    return [
+        pool
+        for pool in pools
+        if "LoadBalancer" in (_mapping(pool.get("spec")).get("allowedUses") or [])
+        and not _mapping(pool.get("spec")).get("disabled")
+    ]
+
+
+def _requested_addresses(annotation: Any) -> Optional[str]:
+    """The annotation's JSON list of addresses as text (``172.16.0.250``), or the raw value when it is not JSON."""
+    if not annotation:
+        return None
+    try:
+        addresses = json.loads(annotation)
+    except (TypeError, ValueError):
+        return str(annotation)
+    return ", ".join(str(address) for address in addresses) if isinstance(addresses, list) else str(addresses)
+
+
+def _asks_calico(service: Mapping[str, Any]) -> bool:
+    """Whether the Service asks Calico explicitly (what assignIPs RequestedServicesOnly requires)."""
+    annotations = _mapping(_mapping(service.get("metadata")).get("annotations"))
+    klass = _mapping(service.get("spec")).get("loadBalancerClass")
+    return klass == CALICO_CLASS or any(annotations.get(name) for name in REQUEST_ANNOTATIONS)
+
+
+def _controller_cause(
+    service: Mapping[str, Any],
+    kube_controllers: Optional[Mapping[str, Any]],
+    kube_controllers_error: Optional[str],
+) -> Optional[str]:
+    name = "KubeControllersConfiguration default"
+    if kube_controllers_error:
+        return (
+            f"{name} could not be read to check Calico's LoadBalancer controller ({kube_controllers_error}); "
+            "the read needs get on kubecontrollersconfigurations (docs/rbac.yaml)"
+        )
+    if not kube_controllers:
+        return (
+            f"there is no {name}, which calico-kube-controllers creates when it starts: nothing runs Calico's "
+            "LoadBalancer controller, which assigns these addresses (is calico-kube-controllers running?)"
+        )
+    running = _mapping(_mapping(kube_controllers.get("status")).get("runningConfig"))
+    source = "status.runningConfig" if running else "spec"
+    controllers = _mapping((running or _mapping(kube_controllers.get("spec"))).get("controllers"))
+    load_balancer = controllers.get("loadBalancer")
+    if load_balancer is None:
+        return (
+            f"Calico's LoadBalancer controller is off: {name} has no {source}.controllers.loadBalancer; set "
+            "spec.controllers.loadBalancer.assignIPs: AllServices"
+        )
+    assign = _mapping(load_balancer).get("assignIPs") or "AllServices"
+    if assign == "RequestedServicesOnly" and not _asks_calico(service):
+        return (
+            f"{name} has assignIPs RequestedServicesOnly ({source}): Calico assigns addresses only to Services that "
+            "ask (the annotation projectcalico.org/loadBalancerIPs or projectcalico.org/ipv4pools, or "
+            "loadBalancerClass calico); set lb_service_ip, or assignIPs: AllServices"
+        )
+    return None
+
+
+def pending_ip_causes(
+    service: Mapping[str, Any],
+    pools: Sequence[Mapping[str, Any]],
+    kube_controllers: Optional[Mapping[str, Any]] = None,
+    kube_controllers_error: Optional[str] = None,
+) -> list[str]:
+    """Every reason the API shows for ``service`` having no LoadBalancer address yet, most decisive first.
+
+    ``pools`` are IPPool objects, ``kube_controllers`` the KubeControllersConfiguration ``default`` (None when it
+    does not exist), ``kube_controllers_error`` why it could not be read. Never empty: when nothing explains the
+    wait, the last cause says where calico-kube-controllers logs its reason.
+    """
+    service = _mapping(service)
+    causes = []
+    klass = _mapping(service.get("spec")).get("loadBalancerClass")
+    if klass and klass != CALICO_CLASS:
+        causes.append(
+            f"spec.loadBalancerClass is {klass!r}: Calico assigns addresses only to Services without a class or "
+            f"with class {CALICO_CLASS!r}"
+        )
+    candidates = load_balancer_pools(pools)
+    cidrs = ", ".join(str(_mapping(pool.get("spec")).get("cidr")) for pool in candidates)
+    if not candidates:
+        causes.append(
+            "there is no enabled IPPool with allowedUses [LoadBalancer] - "
+            "create one with the calicolab.bgp_lb.lb_pool role"
+        )
+    controller = _controller_cause(service, kube_controllers, kube_controllers_error)
+    if controller:
+        causes.append(controller)
+    annotations = _mapping(_mapping(service.get("metadata")).get("annotations"))
+    requested = _requested_addresses(annotations.get(REQUEST_ANNOTATIONS[0]))
+    manual = [pool for pool in candidates if _mapping(pool.get("spec")).get("assignmentMode") == "Manual"]
+    if candidates and requested:
+        causes.append(
+            f"the requested address {requested} (annotation {REQUEST_ANNOTATIONS[0]}) may be outside every "
+            f"LoadBalancer pool ({cidrs}) or already taken"
+        )
+    elif candidates and len(manual) == len(candidates):
+        causes.append(
+            f"every LoadBalancer pool ({cidrs}) has assignmentMode Manual, which hands out requested addresses only: "
+            "set lb_service_ip"
+        )
+    elif candidates and not causes:
+        causes.append(f"the LoadBalancer pools ({cidrs}) may be full; calico-kube-controllers logs why: {LOGS}")
+    return causes
