@@ -65,6 +65,7 @@ class _Heartbeat:
     def __init__(self, say: Say, what: str, expected_minutes: int) -> None:
         self.say, self.what, self.expected = say, what, expected_minutes
         self.started = time.monotonic()
+        self.ended: float | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, daemon=True)
 
@@ -81,12 +82,13 @@ class _Heartbeat:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        self.ended = time.monotonic()
         self._stop.set()
         self._thread.join()
 
     @property
     def seconds(self) -> float:
-        return time.monotonic() - self.started
+        return (self.ended or time.monotonic()) - self.started
 
 
 def go_binary_name(package: str) -> str:
