@@ -1,7 +1,7 @@
 """kube-proxy's part that the data plane needs: every node answers on the LoadBalancer IPs of every Service.
 
-kube-proxy in IPVS mode binds each LoadBalancer ingress IP to a local device on every node; the twin binds them to
-``lo`` of each node's namespace, where the HTTP responder answers. It runs as kube-proxy's own service account
+kube-proxy in IPVS mode binds each LoadBalancer ingress IP to the ``kube-ipvs0`` device on every node; so does the
+twin, in each node's namespace, where the HTTP responder answers. It runs as kube-proxy's own service account
 (bound to the built-in ``system:node-proxier`` role) and follows the API with a list + watch, as kube-proxy does.
 """
 

@@ -29,6 +29,10 @@ MGMT_ENV = "BGP_LB_TWIN_MGMT_CIDR"
 # it is this VM's own eth0. 172.20.20.0/24 must never appear: containerlab/Docker may own it on a user's machine.
 MGMT_CANDIDATES = ("198.51.100.0/30", "203.0.113.0/30", "100.64.255.252/30", "198.18.255.252/30")
 NETNS_DIR = Path("/run/netns")
+# kube-proxy in IPVS mode binds every Service address to this device on every node, and Calico's BIRD template
+# leaves it out of `protocol direct`. On lo the addresses would be announced to the router as extra /32s. kube-proxy
+# makes it a dummy device; this kernel has no dummy driver, so it is a bridge without ports (always up, no carrier).
+SERVICE_DEVICE = "kube-ipvs0"
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,8 @@ def create_network(plan: NetworkPlan) -> None:
             ["ip", "-n", node.name],
             [
                 "link set lo up",
+                f"link add {SERVICE_DEVICE} type bridge",
+                f"link set {SERVICE_DEVICE} up",
                 f"addr add {node.address}/{LAN.prefixlen} dev eth0",
                 "link set eth0 up",
                 f"route add default via {ROUTER_ADDRESS}",
@@ -204,23 +210,18 @@ def delete_network(namespaces: Iterable[str]) -> None:
         run(["ip", "-force", "-batch", "-"], input_text="\n".join(lines) + "\n", check=False)
 
 
-def lo_addresses(namespace: str) -> set[str]:
-    """The /32s bound on ``lo`` (loopback's own 127.0.0.1/8 excluded)."""
-    links = json.loads(run(["ip", "-n", namespace, "-j", "-4", "addr", "show", "dev", "lo"]) or "[]")
-    return {
-        info["local"]
-        for link in links
-        for info in link.get("addr_info", [])
-        if info.get("prefixlen") == 32 and not info["local"].startswith("127.")
-    }
+def service_addresses(namespace: str) -> set[str]:
+    """The LoadBalancer IPs bound on the node's ``kube-ipvs0``."""
+    links = json.loads(run(["ip", "-n", namespace, "-j", "-4", "addr", "show", "dev", SERVICE_DEVICE]) or "[]")
+    return {info["local"] for link in links for info in link.get("addr_info", []) if info.get("prefixlen") == 32}
 
 
-def set_lo_addresses(namespace: str, wanted: Iterable[str]) -> None:
-    """Bind exactly ``wanted`` as /32s on the node's lo, the way kube-proxy binds LB IPs to a local device."""
+def set_service_addresses(namespace: str, wanted: Iterable[str]) -> None:
+    """Bind exactly ``wanted`` as /32s on the node's ``kube-ipvs0``, as kube-proxy in IPVS mode does."""
     wanted_set = set(wanted)
-    current = lo_addresses(namespace)
-    lines = [f"addr add {ip}/32 dev lo" for ip in sorted(wanted_set - current)]
-    lines += [f"addr del {ip}/32 dev lo" for ip in sorted(current - wanted_set)]
+    current = service_addresses(namespace)
+    lines = [f"addr add {ip}/32 dev {SERVICE_DEVICE}" for ip in sorted(wanted_set - current)]
+    lines += [f"addr del {ip}/32 dev {SERVICE_DEVICE}" for ip in sorted(current - wanted_set)]
     _batch(["ip", "-n", namespace], lines)
 
 

@@ -46,7 +46,7 @@ def make_handler(node: str) -> type[BaseHTTPRequestHandler]:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bgp_lb_twin.responder")
     parser.add_argument("--node", required=True)
-    parser.add_argument("--host", default="0.0.0.0")  # every LB IP bound to lo
+    parser.add_argument("--host", default="0.0.0.0")  # every LB IP bound to kube-ipvs0
     parser.add_argument("--port", type=int, default=80)
     parser.add_argument("--pid-file", type=Path)
     return parser.parse_args(argv)

@@ -1,7 +1,7 @@
 """The long-lived process behind ``bgp-lb-twin up``: the parts of each node that are not Calico's or etcd's.
 
 ``python -m bgp_lb_twin.supervisor --state-dir DIR --nodes a,b,c`` runs detached (own session, log in DIR/logs/):
-- kube-proxy's LB IP binding (``kube_proxy``): every LoadBalancer IP on ``lo`` of every node's namespace;
+- kube-proxy's LB IP binding (``kube_proxy``): every LoadBalancer IP on ``kube-ipvs0`` of every node's namespace;
 - runit's part in calico-node: start each node's BIRD once confd rendered its config, and restart a BIRD that
   died, unless ``node-down`` marked the node down. confd itself reconfigures a running BIRD (``birdc configure``).
 """
@@ -33,7 +33,7 @@ WATCH_INTERVAL = 0.25
 def bind_everywhere(nodes: list[str]) -> Callable[[set[str]], None]:
     def bind(ips: set[str]) -> None:
         for node in nodes:
-            network.set_lo_addresses(node, ips)
+            network.set_service_addresses(node, ips)
 
     return bind
 

@@ -181,8 +181,34 @@ def test_exclusion_label_without_the_value_true_keeps_the_path(
 
 
 def test_every_node_answers_on_the_lb_ip(ecmp: str) -> None:
-    bound = {node: in_node(node, "ip", "-4", "-o", "addr", "show", "dev", "lo") for node in NODES}
+    bound = {node: in_node(node, "ip", "-4", "-o", "addr", "show", "dev", "kube-ipvs0") for node in NODES}
     assert {node for node, text in bound.items() if f"{ecmp}/32" in text} == set(NODES)
+
+
+def test_each_node_announces_only_the_lb_cidr(twin: dict[str, Any], ecmp: str) -> None:
+    """As in the seed lab: one prefix per session. Calico's template keeps kube-ipvs0 (where kube-proxy binds the
+    LB IPs) out of BIRD's direct routes, and the pod pool has disableBGPExport."""
+    summary = json.loads(vtysh(twin["state_dir"], "show bgp ipv4 unicast summary json"))
+    assert {address: peer["pfxRcd"] for address, peer in summary["peers"].items()} == dict.fromkeys(ALL_HOPS, 1)
+
+
+def test_calico_validates_a_create_but_not_its_dry_run(kube: dict[str, Any]) -> None:
+    """Calico's API server validates in libcalico-go's client on create; a dryRun=All create never gets there. So in
+    check mode only the collection's own preflight stops a pool like this one."""
+    from kubernetes.client.exceptions import ApiException
+
+    bad = {
+        "apiVersion": "projectcalico.org/v3",
+        "kind": "IPPool",
+        "metadata": {"name": "not-strictly-masked"},
+        "spec": {"cidr": "172.16.1.241/28", "blockSize": 28, "allowedUses": ["LoadBalancer"]},
+    }
+    custom = kube["custom"]
+    dry_run = custom.create_cluster_custom_object(plural="ippools", body=bad, dry_run="All", **CALICO)
+    with pytest.raises(ApiException) as refused:
+        custom.create_cluster_custom_object(plural="ippools", body=bad, **CALICO)
+    assert dry_run["metadata"]["name"] == "not-strictly-masked"
+    assert (refused.value.status, "not strictly masked" in refused.value.body) == (422, True)
 
 
 def test_kube_apiserver_reports_the_lab_release(twin: dict[str, Any], kube: dict[str, Any]) -> None:
