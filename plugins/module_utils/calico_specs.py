@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
 from ansible_collections.calicolab.bgp_lb.plugins.module_utils.lb_cidr import (
@@ -342,3 +342,49 @@ def _needs_update(request: AdvertRequest, desired: Mapping[str, Any]) -> bool:
         # Creating an empty default only to remove nothing from it would be a pointless write.
         return request.state == "present" or bool(desired["spec"])
     return desired.get("spec", {}) != request.current.get("spec", {})
+
+
+class WriteConflict(Exception):
+    """The write lost a race: the object changed since it was read (HTTP 409), or was created meanwhile."""
+
+
+@dataclass(frozen=True)
+class MergeOutcome:
+    """What a read-merge-write of BGPConfiguration default did."""
+
+    before: Optional[Mapping[str, Any]]
+    result: AdvertResult
+    written: Optional[Mapping[str, Any]]
+    attempts: int
+
+
+def merge_with_retry(
+    request: AdvertRequest,
+    read: Callable[[], Optional[Mapping[str, Any]]],
+    write: Callable[[Mapping[str, Any], bool], Mapping[str, Any]],
+    conflict_retries: int,
+) -> MergeOutcome:
+    """Merge into BGPConfiguration default and write it, re-reading and re-merging after each conflict.
+
+    The first merge is of ``request.current``, the object as the caller read (and validated) it, None when it did
+    not exist. ``write(manifest, create)`` creates or replaces it, the replacement carrying the resourceVersion that
+    was read, and raises :class:`WriteConflict` when another writer got there first; then ``read()`` fetches the
+    object again and the merge is redone on it, so their change is kept and ours added on top. After
+    ``conflict_retries`` such retries the last WriteConflict is raised. Nothing is written when the object already
+    holds what is wanted. Invalid input raises ValidationError before any write.
+    """
+    attempts = 0
+    current = request.current
+    while True:
+        result = bgp_configuration_manifest(replace(request, current=current))
+        if not result.needs_update:
+            return MergeOutcome(current, result, None, attempts)
+        attempts += 1
+        try:
+            written = write(result.manifest, current is None)
+        except WriteConflict:
+            if attempts > conflict_retries:
+                raise
+            current = read()
+            continue
+        return MergeOutcome(current, result, written, attempts)

@@ -191,6 +191,27 @@ class Verdict:
 # ---------------------------------------------------------------------------------------------- read
 
 
+def split_command_outputs(text: str, json_documents: int) -> list[Any]:
+    """Cut the output of one ``vtysh -c A -c B -c C`` call into each command's output.
+
+    vtysh prints the commands' outputs one after the other: the first ``json_documents`` are decoded as JSON, and
+    whatever follows is returned as text (a ``show running-config``). Output that is not JSON where JSON is due
+    is handed on as text in its place, and the outputs after it as empty text, so the judge names what it got.
+    """
+    decoder = json.JSONDecoder()
+    outputs: list[Any] = []
+    position = 0
+    for _ in range(json_documents):
+        rest = text[position:].lstrip()
+        position = len(text) - len(rest)
+        try:
+            document, position = decoder.raw_decode(text, position)
+        except ValueError:
+            return outputs + [rest] + [""] * (json_documents - len(outputs))
+        outputs.append(document)
+    return [*outputs, text[position:].lstrip("\n")]
+
+
 def load_json(value: Any, option: str) -> Any:
     """Decode router output given as JSON text; pass decoded objects through; raise naming ``option``."""
     if not isinstance(value, str):

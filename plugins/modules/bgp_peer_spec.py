@@ -28,13 +28,8 @@ options:
     required: true
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
+  - ansible.builtin.action_common_attributes.flow
+  - calicolab.bgp_lb.controller_action
 seealso:
   - module: calicolab.bgp_lb.lb_advert_spec
 """
@@ -89,26 +84,3 @@ violations:
         peers[0].as_number 65010 equals the nodes' AS number 65010: the upstream router must be an
         eBGP peer in another AS
 """
-
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.calicolab.bgp_lb.plugins.module_utils.bgp_peers import bgp_peer_manifests
-from ansible_collections.calicolab.bgp_lb.plugins.module_utils.violations import ValidationError
-
-ARGUMENT_SPEC = {
-    "peers": {"type": "list", "elements": "dict", "required": True},
-    "local_as_number": {"type": "int", "required": True},
-}
-
-
-def main() -> None:
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    try:
-        manifests = bgp_peer_manifests(module.params["peers"], module.params["local_as_number"])
-    except ValidationError as error:
-        module.fail_json(msg=error.message, violations=error.as_dicts())
-    module.exit_json(changed=False, manifests=manifests)
-
-
-if __name__ == "__main__":
-    main()

@@ -90,13 +90,8 @@ options:
     default: true
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
+  - ansible.builtin.action_common_attributes.flow
+  - calicolab.bgp_lb.controller_action
 notes:
   - FRR removes a dynamic peer (C(bgp listen range)) from its summary when the session goes down, so such a peer
     is reported as C(no BGP session) rather than C(Idle) or C(Active).
@@ -298,41 +293,3 @@ violations:
   elements: dict
   sample: [{"rule": "route-invalid-json", "detail": "route: not valid JSON (Expecting value: line 1 column 1)"}]
 """
-
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.calicolab.bgp_lb.plugins.module_utils.route_check import PLATFORMS, verify_route
-from ansible_collections.calicolab.bgp_lb.plugins.module_utils.violations import ValidationError
-
-ARGUMENT_SPEC = {
-    "platform": {"type": "str", "required": True, "choices": list(PLATFORMS)},
-    "route": {"type": "raw", "required": True},
-    "bgp_summary": {"type": "raw"},
-    "prefix": {"type": "str", "required": True},
-    "expected_next_hops": {"type": "list", "elements": "str", "default": []},
-    "min_paths": {"type": "int"},
-    "node_names": {"type": "dict"},
-    "excluded_nodes": {"type": "dict"},
-    "maximum_paths": {"type": "int"},
-    "fail_on_unhealthy": {"type": "bool", "default": True},
-}
-
-
-def main() -> None:
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    params = dict(module.params)
-    fail_on_unhealthy = params.pop("fail_on_unhealthy")
-    try:
-        verdict = verify_route(**params)
-    except ValidationError as error:
-        module.fail_json(msg=error.message, violations=error.as_dicts(), changed=False)
-    for warning in verdict.warnings:
-        module.warn(warning)
-    result = verdict.as_dict()
-    if fail_on_unhealthy and not verdict.healthy:
-        module.fail_json(msg=verdict.summary, changed=False, **result)
-    module.exit_json(msg=verdict.summary, changed=False, **result)
-
-
-if __name__ == "__main__":
-    main()

@@ -51,13 +51,8 @@ options:
     choices: [Debug, Info, Warning, Error, Fatal]
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
+  - ansible.builtin.action_common_attributes.flow
+  - calicolab.bgp_lb.controller_action
 seealso:
   - module: calicolab.bgp_lb.lb_pool_spec
   - module: kubernetes.core.k8s
@@ -148,33 +143,3 @@ violations:
       returned: always
       sample: "cidrs[0] 172.016.0.240/28 has leading zeros in '016': ..."
 """
-
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.calicolab.bgp_lb.plugins.module_utils.calico_specs import (
-    AdvertRequest,
-    bgp_configuration_manifest,
-)
-from ansible_collections.calicolab.bgp_lb.plugins.module_utils.violations import ValidationError
-
-ARGUMENT_SPEC = {
-    "current": {"type": "dict"},
-    "cidrs": {"type": "list", "elements": "str", "required": True},
-    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
-    "as_number": {"type": "int"},
-    "node_to_node_mesh": {"type": "bool"},
-    "log_severity": {"type": "str", "choices": ["Debug", "Info", "Warning", "Error", "Fatal"]},
-}
-
-
-def main() -> None:
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    try:
-        result = bgp_configuration_manifest(AdvertRequest(**module.params))
-    except ValidationError as error:
-        module.fail_json(msg=error.message, violations=error.as_dicts())
-    module.exit_json(changed=False, **result.as_dict())
-
-
-if __name__ == "__main__":
-    main()

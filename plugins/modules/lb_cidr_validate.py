@@ -66,13 +66,8 @@ options:
     default: 1
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
+  - ansible.builtin.action_common_attributes.flow
+  - calicolab.bgp_lb.controller_action
 notes:
   - Legal but surprising input (a public range, a single-address pool, a small pool split into several blocks)
     produces warnings, not failures.
@@ -172,35 +167,3 @@ violations:
       returned: always
       sample: "cidr 172.16.0.241/28 is not strictly masked: host bits set (did you mean 172.16.0.240/28?)"
 """
-
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.calicolab.bgp_lb.plugins.module_utils.lb_cidr import PoolRequest, validate_pool
-from ansible_collections.calicolab.bgp_lb.plugins.module_utils.violations import ValidationError
-
-ARGUMENT_SPEC = {
-    "cidr": {"type": "str", "required": True},
-    "block_size": {"type": "int"},
-    "existing_pools": {"type": "list", "elements": "raw"},
-    "pool_name": {"type": "str"},
-    "pod_cidrs": {"type": "list", "elements": "str"},
-    "service_cidrs": {"type": "list", "elements": "str"},
-    "node_addresses": {"type": "list", "elements": "str"},
-    "reserved_cidrs": {"type": "list", "elements": "str"},
-    "min_addresses": {"type": "int", "default": 1},
-}
-
-
-def main() -> None:
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    try:
-        facts = validate_pool(PoolRequest(**module.params))
-    except ValidationError as error:
-        module.fail_json(msg=error.message, violations=error.as_dicts())
-    for warning in facts.warnings:
-        module.warn(warning)
-    module.exit_json(changed=False, **facts.as_dict())
-
-
-if __name__ == "__main__":
-    main()

@@ -52,13 +52,8 @@ options:
     default: false
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
+  - ansible.builtin.action_common_attributes.flow
+  - calicolab.bgp_lb.controller_action
 seealso:
   - module: calicolab.bgp_lb.lb_cidr_validate
   - module: kubernetes.core.k8s
@@ -124,32 +119,3 @@ violations:
       returned: always
       sample: "name 'LB_Pool' is not an RFC 1123 subdomain (...)"
 """
-
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.calicolab.bgp_lb.plugins.module_utils.calico_specs import ippool_manifest
-from ansible_collections.calicolab.bgp_lb.plugins.module_utils.violations import ValidationError
-
-ARGUMENT_SPEC = {
-    "name": {"type": "str", "default": "loadbalancer-ip-pool"},
-    "cidr": {"type": "str", "required": True},
-    "block_size": {"type": "int"},
-    "nat_outgoing": {"type": "bool", "default": True},
-    "assignment_mode": {"type": "str", "choices": ["Automatic", "Manual"], "default": "Automatic"},
-    "disabled": {"type": "bool", "default": False},
-}
-
-
-def main() -> None:
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    try:
-        pool = ippool_manifest(**module.params)
-    except ValidationError as error:
-        module.fail_json(msg=error.message, violations=error.as_dicts())
-    for warning in pool.warnings:
-        module.warn(warning)
-    module.exit_json(changed=False, manifest=pool.manifest)
-
-
-if __name__ == "__main__":
-    main()

@@ -47,13 +47,8 @@ options:
     default: []
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
+  - ansible.builtin.action_common_attributes.flow
+  - calicolab.bgp_lb.controller_action
 seealso:
   - module: calicolab.bgp_lb.lb_pool_spec
 """
@@ -103,31 +98,3 @@ violations:
     - rule: ip-outside-pools
       detail: load_balancer_ip 10.0.0.5 is not inside any LoadBalancer pool (172.16.0.240/28)
 """
-
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.calicolab.bgp_lb.plugins.module_utils.service_spec import service_manifest
-from ansible_collections.calicolab.bgp_lb.plugins.module_utils.violations import ValidationError
-
-ARGUMENT_SPEC = {
-    "name": {"type": "str", "required": True},
-    "namespace": {"type": "str", "default": "default"},
-    "selector": {"type": "dict", "required": True},
-    "ports": {"type": "list", "elements": "dict", "required": True},
-    "external_traffic_policy": {"type": "str", "default": "Cluster"},
-    "load_balancer_ip": {"type": "str"},
-    "lb_pool_cidrs": {"type": "list", "elements": "str", "default": []},
-}
-
-
-def main() -> None:
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    try:
-        manifest = service_manifest(**module.params)
-    except ValidationError as error:
-        module.fail_json(msg=error.message, violations=error.as_dicts())
-    module.exit_json(changed=False, manifest=manifest)
-
-
-if __name__ == "__main__":
-    main()

@@ -41,7 +41,7 @@ def judge(tmp_path: Path, current: dict, kube_controllers: dict) -> dict:
         "lb_service_namespace": "default",
         "lb_service_name": "lb-nginx-service",
         "lb_service_wait_timeout": 30,
-        "lb_service_current": {"resources": [current]},
+        "lb_service_object": current,
         "lb_service_pools": {"resources": [LB_POOL]},
         "lb_service_kube_controllers": kube_controllers,
     }

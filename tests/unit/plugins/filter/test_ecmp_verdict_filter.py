@@ -9,6 +9,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.calicolab.bgp_lb.plugins.filter.ecmp_verdict import FilterModule, ecmp_verdict
+from ansible_collections.calicolab.bgp_lb.plugins.module_utils.route_check import split_command_outputs
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "route_check"
 PREFIX = "172.16.0.240/28"
@@ -20,7 +21,7 @@ def output(platform: str, name: str) -> str:
 
 
 def test_the_filter_is_exposed_by_name():
-    assert FilterModule().filters() == {"ecmp_verdict": ecmp_verdict}
+    assert FilterModule().filters() == {"ecmp_verdict": ecmp_verdict, "vtysh_outputs": split_command_outputs}
 
 
 @pytest.mark.parametrize(
@@ -117,3 +118,35 @@ def test_bad_input_is_a_filter_error_naming_it(route, platform, prefix, expectat
         ecmp_verdict(route, platform, prefix, **expectations)
     assert str(caught.value).startswith("ecmp_verdict: ")
     assert text in str(caught.value)
+
+
+# One `vtysh -c 'show ip route 172.16.0.240/28 json' -c 'show bgp ipv4 unicast summary json' -c 'show running-config'`
+# as FRR 8.4 printed it on the converged twin.
+VTYSH_THREE = (FIXTURES / "frr" / "vtysh-route-summary-config.txt").read_text()
+
+
+def test_vtysh_outputs_cuts_one_call_into_route_summary_and_config():
+    route, summary, config = split_command_outputs(VTYSH_THREE, 2)
+    assert [hop["ip"] for hop in route["172.16.0.240/28"][0]["nexthops"]] == [
+        "10.10.10.10",
+        "10.10.10.11",
+        "10.10.10.12",
+    ]
+    assert summary["as"] == 65001
+    assert len(summary["peers"]) == 3
+    assert config.startswith("Building configuration...")
+    assert " maximum-paths 4\n" in config
+    assert ecmp_verdict(route, platform="frr", prefix="172.16.0.240/28", bgp_summary=summary)["healthy"]
+
+
+@pytest.mark.parametrize(
+    ("text", "outputs"),
+    [
+        pytest.param('{}\n{"peers":{}}\nhostname tor\n', [{}, {"peers": {}}, "hostname tor\n"], id="absent-route"),
+        pytest.param("", ["", "", ""], id="no-output"),
+        pytest.param("% Unknown command: show ip route\n", ["% Unknown command: show ip route\n", "", ""], id="error"),
+        pytest.param('{"a":1}\n% Unknown command\n', [{"a": 1}, "% Unknown command\n", ""], id="second-not-json"),
+    ],
+)
+def test_vtysh_outputs_hands_on_what_is_not_json_as_text(text, outputs):
+    assert split_command_outputs(text, 2) == outputs

@@ -1,0 +1,30 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Merge serviceLoadBalancerIPs into BGPConfiguration default.
+
+Runs in the controller; documented in plugins/modules/lb_advert_spec.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ansible_collections.calicolab.bgp_lb.plugins.module_utils.calico_specs import (
+    AdvertRequest,
+    bgp_configuration_manifest,
+)
+from ansible_collections.calicolab.bgp_lb.plugins.plugin_utils.controller_action import ControllerAction
+
+ARGUMENT_SPEC = {
+    "current": {"type": "dict"},
+    "cidrs": {"type": "list", "elements": "str", "required": True},
+    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+    "as_number": {"type": "int"},
+    "node_to_node_mesh": {"type": "bool"},
+    "log_severity": {"type": "str", "choices": ["Debug", "Info", "Warning", "Error", "Fatal"]},
+}
+
+
+class ActionModule(ControllerAction):
+    ARGUMENT_SPEC = ARGUMENT_SPEC
+
+    def compute(self, params: dict[str, Any]) -> dict[str, Any]:
+        return bgp_configuration_manifest(AdvertRequest(**params)).as_dict()
