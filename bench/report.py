@@ -270,7 +270,8 @@ def write(results: dict[str, Any]) -> Path:
             "|---|---|---|---|",
             f"| `bgp-lb-twin node-down` (BIRD stopped) | lab defaults ({default_hold:.0f} s)"
             f" | {_stat(killed['route_withdrawn'], 's', 3)} | {_stat(killed['verify_reported'])} |",
-            f"| dead link (node's bridge port down in `tor`) | keepalive 1 s / hold 3 s ({fast_hold:.0f} s)"
+            f"| dead link (node's bridge port down in `tor`) | router: peer group `timers 1 3`"
+            f" ({fast_hold:.0f} s)"
             f" | {_stat(fast['dead_link']['route_withdrawn'])} | {_stat(fast['dead_link']['verify_reported'])} |",
             f"| dead link | lab defaults ({data['default_timers']['negotiated_hold_seconds']:.0f} s) |"
             f" not run: {data['not_measured']['dead_link_default_timers']} | |",
@@ -436,12 +437,12 @@ FAILOVER_NOTES: list[str] = [
     "  session: the router withdraws the path in well under a second whatever the timers. `node-down` stops BIRD",
     "  this way, so it measures this case.",
     "- A node that dies without closing TCP (power loss, cable, kernel hang) is noticed only when the hold timer",
-    "  expires. Set it on the BGPPeer the collection manages:",
-    "  `bgp_advertisement_peers: [{name: bgppeer-arista, peer_ip: 10.10.10.1, as_number: 65001,",
-    "  keepalive_time: 1s, hold_time: 3s}]` (Calico `keepaliveTime`/`holdTime`; the role refuses a hold time under",
-    "  3 s or a keepalive above a third of it). BGP uses the smaller hold time the two sides offer, so lowering it",
-    "  on the Calico side is enough; on EOS/FRR `timers bgp 1 3` on the peer group does the same from the router.",
-    "  The cost: more keepalives, and a busy node that misses 3 s of keepalives is dropped.",
+    "  expires. Set the timers on the router's peer group: `neighbor CALICO-K8S timers 1 3` under `router bgp`",
+    "  (EOS and FRR). BGP uses the smaller hold time the two sides offer, so the router alone sets it. Calico's",
+    "  BGPPeer cannot: Calico 3.30's `projectcalico.org/v3` BGPPeer has no keepaliveTime or holdTime (its API",
+    "  server refuses a peer that carries them; 3.32 adds keepaliveTime only), so `bgp_advertisement_peers`",
+    "  refuses `keepalive_time`/`hold_time` and names this setting instead. The cost: more keepalives, and a busy",
+    "  node that misses 3 s of keepalives is dropped.",
     "- BFD (sub-second dead-link detection) needs both ends. FRR's bfdd runs in the twin's `tor`, but Calico",
     "  open-source BGPPeer has no BFD setting and the twin's BIRD (rendered like calico-node) has none, so it is",
     "  not offered by the collection and not measured. The design notes measured ~0.33 s with BFD 100 ms x 3.",

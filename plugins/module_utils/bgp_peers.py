@@ -6,7 +6,6 @@ rules (no leading zeros, no prefix length) apply here as to every other address 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -15,9 +14,11 @@ from ansible_collections.calicolab.bgp_lb.plugins.module_utils.lb_cidr import ch
 from ansible_collections.calicolab.bgp_lb.plugins.module_utils.violations import Violation, raise_if_any
 
 MAX_AS_NUMBER = 4294967295
-# Calico takes Go durations for keepaliveTime/holdTime; we accept the common whole-second spellings.
-_DURATION = re.compile(r"^(\d+)s$")
-_KNOWN_KEYS = {"name", "peer_ip", "as_number", "node_selector", "keepalive_time", "hold_time"}
+_KNOWN_KEYS = {"name", "peer_ip", "as_number", "node_selector"}
+# Asked for by users, but not fields of Calico's BGPPeer: Calico 3.30's projectcalico.org/v3 BGPPeer has neither
+# keepaliveTime nor holdTime (3.32 adds keepaliveTime only), and its API server rejects a write that carries them
+# ("field not declared in schema", HTTP 500) after the preflight would have passed.
+_ROUTER_SIDE_TIMERS = ("keepalive_time", "hold_time")
 
 
 def as_number_violations(value: object, field: str) -> list[Violation]:
@@ -29,33 +30,18 @@ def as_number_violations(value: object, field: str) -> list[Violation]:
     return []
 
 
-def _duration_violations(value: object, field: str) -> list[Violation]:
-    if value is None:
-        return []
-    if not isinstance(value, str) or not _DURATION.fullmatch(value):  # match() lets "3s\n" through
-        return [Violation("invalid-duration", f"{field} {value!r} must be whole seconds such as '3s'")]
-    return []
-
-
 def _timer_violations(peer: Mapping[str, Any], field: str) -> list[Violation]:
-    violations = _duration_violations(peer.get("keepalive_time"), f"{field}.keepalive_time")
-    violations += _duration_violations(peer.get("hold_time"), f"{field}.hold_time")
-    if violations or peer.get("hold_time") is None:
-        return violations
-    hold = int(str(peer["hold_time"])[:-1])
-    if hold != 0 and hold < 3:
-        violations.append(
-            Violation("hold-time-range", f"{field}.hold_time {peer['hold_time']} must be 0s or at least 3s (RFC 4271)")
+    return [
+        Violation(
+            "not-a-calico-peer-field",
+            f"{field}.{key} {peer[key]!r}: Calico's BGPPeer has no keepalive or hold time (projectcalico.org/v3, "
+            "Calico 3.30), so the API server would refuse the peer. BGP uses the smaller hold time the two sides "
+            "offer: set the timers on the router's peer group instead (EOS and FRR: "
+            "'neighbor CALICO-K8S timers 1 3' under router bgp)",
         )
-    if peer.get("keepalive_time") is not None and hold and int(str(peer["keepalive_time"])[:-1]) * 3 > hold:
-        violations.append(
-            Violation(
-                "keepalive-too-long",
-                f"{field}.keepalive_time {peer['keepalive_time']} is more than a third of "
-                f"hold_time {peer['hold_time']}",
-            )
-        )
-    return violations
+        for key in _ROUTER_SIDE_TIMERS
+        if key in peer
+    ]
 
 
 def _peer_violations(peer: object, field: str, local_as_number: object) -> list[Violation]:
@@ -63,7 +49,7 @@ def _peer_violations(peer: object, field: str, local_as_number: object) -> list[
         return [Violation("wrong-type", f"{field} {peer!r} is not a mapping")]
     violations = [
         Violation("unknown-key", f"{field}.{key} is not a peer setting (known: {', '.join(sorted(_KNOWN_KEYS))})")
-        for key in sorted(set(peer) - _KNOWN_KEYS)
+        for key in sorted(set(peer) - _KNOWN_KEYS - set(_ROUTER_SIDE_TIMERS))
     ]
     violations += name_violations(peer.get("name"), f"{field}.name")
     violations += check_address(peer.get("peer_ip"), f"{field}.peer_ip")[1]
@@ -92,10 +78,6 @@ def _manifest(peer: Mapping[str, Any]) -> dict[str, Any]:
         "asNumber": peer["as_number"],
         "nodeSelector": peer.get("node_selector") or "all()",
     }
-    if peer.get("keepalive_time"):
-        spec["keepaliveTime"] = peer["keepalive_time"]
-    if peer.get("hold_time"):
-        spec["holdTime"] = peer["hold_time"]
     return {"apiVersion": "projectcalico.org/v3", "kind": "BGPPeer", "metadata": {"name": peer["name"]}, "spec": spec}
 
 

@@ -17,8 +17,10 @@ author: calicolab.bgp_lb contributors (!UNKNOWN)
 options:
   peers:
     description:
-      - The peers. Each has C(name), C(peer_ip), C(as_number) and optionally C(node_selector) (default V(all())),
-        C(keepalive_time) and C(hold_time) (whole seconds such as V(3s)).
+      - The peers. Each has C(name), C(peer_ip), C(as_number) and optionally C(node_selector) (default V(all())).
+      - C(keepalive_time) and C(hold_time) are refused (rule C(not-a-calico-peer-field)) - Calico's BGPPeer has no such
+        fields (Calico 3.30) and its API server would refuse the peer; the message says to set the timers on the
+        router's peer group instead.
     type: list
     elements: dict
     required: true

@@ -27,31 +27,12 @@ options:
         P(kubernetes.core.k8s#lookup) lookup or M(kubernetes.core.k8s_info); V(null) when there was none.
     type: dict
     required: true
-  cidrs:
-    description: The CIDRs to advertise (O(state=present)) or to stop advertising (O(state=absent)).
-    type: list
-    elements: str
-    required: true
-  state:
-    description: V(present) adds the missing CIDRs; V(absent) removes only these CIDRs.
-    type: str
-    choices: [present, absent]
-    default: present
-  as_number:
-    description: Sets C(spec.asNumber). When omitted, the current value is kept.
-    type: int
-  node_to_node_mesh:
-    description: Sets C(spec.nodeToNodeMeshEnabled). When omitted, the current value is kept.
-    type: bool
-  log_severity:
-    description: Sets C(spec.logSeverityScreen). When omitted, the current value is kept.
-    type: str
-    choices: [Debug, Info, Warning, Error, Fatal]
   conflict_retries:
     description: How many times a write that met 409 Conflict is read, merged and sent again before the module fails.
     type: int
     default: 5
 extends_documentation_fragment:
+  - calicolab.bgp_lb.bgp_advertisement
   - kubernetes.core.k8s_auth_options
   - ansible.builtin.action_common_attributes
 attributes:

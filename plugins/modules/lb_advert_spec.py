@@ -26,30 +26,8 @@ options:
       - The existing BGPConfiguration V(default) as M(kubernetes.core.k8s_info) returns it, or V(null) when
         there is none (a new object is then built).
     type: dict
-  cidrs:
-    description: The CIDRs to advertise (O(state=present)) or to stop advertising (O(state=absent)).
-    type: list
-    elements: str
-    required: true
-  state:
-    description:
-      - V(present) adds the missing CIDRs; V(absent) removes only these CIDRs and leaves other entries alone.
-    type: str
-    choices: [present, absent]
-    default: present
-  as_number:
-    description: Sets C(spec.asNumber), the cluster's default AS. When omitted, the current value is kept.
-    type: int
-  node_to_node_mesh:
-    description:
-      - Sets C(spec.nodeToNodeMeshEnabled). When omitted, the current value is kept.
-      - With V(false), C(nodeMeshPassword) and C(nodeMeshMaxRestartTime) must not be set (Calico rejects them).
-    type: bool
-  log_severity:
-    description: Sets C(spec.logSeverityScreen). When omitted, the current value is kept.
-    type: str
-    choices: [Debug, Info, Warning, Error, Fatal]
 extends_documentation_fragment:
+  - calicolab.bgp_lb.bgp_advertisement
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
   - calicolab.bgp_lb.controller_action

@@ -36,10 +36,6 @@ def test_the_labs_peer_becomes_the_labs_bgppeer_object():
     [
         pytest.param({"node_selector": "rack == 'a'"}, {"nodeSelector": "rack == 'a'"}, id="selector-kept"),
         pytest.param({"node_selector": None}, {"nodeSelector": "all()"}, id="null-selector-means-all"),
-        pytest.param(
-            {"keepalive_time": "1s", "hold_time": "3s"}, {"keepaliveTime": "1s", "holdTime": "3s"}, id="timers"
-        ),
-        pytest.param({"hold_time": "0s"}, {"holdTime": "0s"}, id="hold-time-zero-disables-keepalives"),
         pytest.param({"peer_ip": "2001:DB8::1"}, {"peerIP": "2001:db8::1"}, id="ipv6-canonical-spelling"),
         pytest.param({"as_number": 4200000000}, {"asNumber": 4200000000}, id="four-byte-asn"),
     ],
@@ -73,12 +69,12 @@ def test_no_peers_gives_no_manifests():
         pytest.param([peer(name="BGP_Peer")], 65010, ["invalid-name"], id="name-not-rfc1123"),
         pytest.param([peer(node_selector="  ")], 65010, ["empty-selector"], id="blank-selector"),
         pytest.param([peer(routerid="1.1.1.1")], 65010, ["unknown-key"], id="typo-in-key"),
-        pytest.param([peer(hold_time="90")], 65010, ["invalid-duration"], id="hold-without-unit"),
-        pytest.param([peer(hold_time="1m")], 65010, ["invalid-duration"], id="hold-in-minutes"),
-        pytest.param([peer(hold_time="3s\n")], 65010, ["invalid-duration"], id="hold-with-trailing-newline"),
-        pytest.param([peer(hold_time="2s")], 65010, ["hold-time-range"], id="hold-below-rfc-minimum"),
+        pytest.param([peer(hold_time="3s")], 65010, ["not-a-calico-peer-field"], id="hold-time"),
         pytest.param(
-            [peer(keepalive_time="2s", hold_time="5s")], 65010, ["keepalive-too-long"], id="keepalive-too-long"
+            [peer(keepalive_time="1s", hold_time="3s")],
+            65010,
+            ["not-a-calico-peer-field", "not-a-calico-peer-field"],
+            id="both-timers",
         ),
         pytest.param([LAB_PEER, peer(peer_ip="10.10.10.2")], 65010, ["duplicate-name"], id="duplicate-name"),
         pytest.param(LAB_PEER, 65010, ["wrong-type"], id="peers-not-a-list"),
@@ -107,3 +103,13 @@ def test_the_same_as_message_says_why_it_is_wrong():
     with pytest.raises(ValidationError) as caught:
         bgp_peer_manifests([peer(as_number=65010)], 65010)
     assert "must be an eBGP peer in another AS" in caught.value.message
+
+
+def test_timers_are_refused_with_where_to_set_them_instead():
+    """Calico 3.30's BGPPeer has no keepaliveTime or holdTime: its API server answers 500 "field not declared in
+    schema" to a peer that carries them (seen on the twin's real Calico API server), after every preflight check
+    had passed. So the spec refuses them up front and names the router-side setting that does the job."""
+    with pytest.raises(ValidationError) as caught:
+        bgp_peer_manifests([peer(keepalive_time="1s")], 65010)
+    assert "peers[0].keepalive_time '1s'" in caught.value.message
+    assert "neighbor CALICO-K8S timers 1 3" in caught.value.message
