@@ -201,7 +201,7 @@ def split_command_outputs(text: str, json_documents: int) -> list[Any]:
     decoder = json.JSONDecoder()
     outputs: list[Any] = []
     position = 0
-    for _ in range(json_documents):
+    while len(outputs) < json_documents:
         rest = text[position:].lstrip()
         position = len(text) - len(rest)
         try:

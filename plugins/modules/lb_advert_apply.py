@@ -31,9 +31,17 @@ options:
     description: How many times a write that met 409 Conflict is read, merged and sent again before the module fails.
     type: int
     default: 5
+  kubeconfig:
+    description:
+      - Path to the kubeconfig, or its content as a dict, as for M(kubernetes.core.k8s). Without it, kubernetes.core's
+        client takes E(K8S_AUTH_KUBECONFIG) or C(~/.kube/config).
+      - Every other connection setting comes from kubernetes.core's E(K8S_AUTH_*) environment variables.
+    type: raw
+  context:
+    description: The kubeconfig context to use (E(K8S_AUTH_CONTEXT) when omitted).
+    type: str
 extends_documentation_fragment:
   - calicolab.bgp_lb.bgp_advertisement
-  - kubernetes.core.k8s_auth_options
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -96,7 +104,6 @@ violations:
 from collections.abc import Mapping
 from typing import Any, Optional
 
-from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
@@ -114,7 +121,8 @@ except ImportError:  # AnsibleK8SModule reports the missing client before any of
     ConflictError = DynamicApiError = NotFoundError = Exception
 
 ARGUMENT_SPEC = {
-    **AUTH_ARG_SPEC,
+    "kubeconfig": {"type": "raw"},
+    "context": {"type": "str"},
     "current": {"type": "dict", "required": True},
     "cidrs": {"type": "list", "elements": "str", "required": True},
     "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},

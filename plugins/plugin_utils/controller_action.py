@@ -34,7 +34,7 @@ class ControllerAction(ActionBase):
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
         try:
-            _, params = self.validate_argument_spec(argument_spec=dict(self.ARGUMENT_SPEC))
+            _validation, params = self.validate_argument_spec(argument_spec=dict(self.ARGUMENT_SPEC))
         except AnsibleActionFail as error:
             return {**result, "failed": True, "changed": False, "msg": error.message}
         try:
