@@ -197,10 +197,12 @@ def split_command_outputs(text: str, json_documents: int) -> list[Any]:
     vtysh prints the commands' outputs one after the other: the first ``json_documents`` are decoded as JSON, and
     whatever follows is returned as text (a ``show running-config``). Output that is not JSON where JSON is due
     is handed on as text in its place, and the outputs after it as empty text, so the judge names what it got.
+    Output read through a terminal has CR LF line ends; they become LF.
     """
     decoder = json.JSONDecoder()
     outputs: list[Any] = []
     position = 0
+    text = text.replace("\r\n", "\n")  # read through a terminal (Ansible's raw over SSH): lines end in CR LF
     while len(outputs) < json_documents:
         rest = text[position:].lstrip()
         position = len(text) - len(rest)

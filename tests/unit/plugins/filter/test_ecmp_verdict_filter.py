@@ -146,6 +146,9 @@ def test_vtysh_outputs_cuts_one_call_into_route_summary_and_config():
         pytest.param("", ["", "", ""], id="no-output"),
         pytest.param("% Unknown command: show ip route\n", ["% Unknown command: show ip route\n", "", ""], id="error"),
         pytest.param('{"a":1}\n% Unknown command\n', [{"a": 1}, "% Unknown command\n", ""], id="second-not-json"),
+        pytest.param(
+            '{"a":1}\r\n{}\r\n maximum-paths 4\r\n', [{"a": 1}, {}, " maximum-paths 4\n"], id="terminal-line-ends"
+        ),
     ],
 )
 def test_vtysh_outputs_hands_on_what_is_not_json_as_text(text, outputs):
