@@ -121,9 +121,11 @@ def _probe_after_drop(fault_at: float, watch: RouteWatch) -> tuple[float, float]
     return dropped - fault_at, dropped + elapsed - fault_at
 
 
-def negotiated_hold_seconds() -> float:
-    neighbour = json.loads(vtysh(f"show bgp neighbors {FAILED_ADDRESS} json"))[FAILED_ADDRESS]
-    return neighbour["bgpTimerHoldTimeMsecs"] / 1000
+def negotiated_hold_seconds() -> float | None:
+    """The hold time of the failing node's session; None while it has none (a dynamic peer being re-established)."""
+    neighbour = json.loads(vtysh(f"show bgp neighbors {FAILED_ADDRESS} json")).get(FAILED_ADDRESS, {})
+    held = neighbour.get("bgpTimerHoldTimeMsecs")
+    return held / 1000 if neighbour.get("bgpState") == "Established" and held else None
 
 
 def _tor_side_link(node: str) -> str:
@@ -181,11 +183,11 @@ def failover(repeats: int = 5) -> dict[str, Any]:
     started = time.perf_counter()
     vtysh("configure terminal", *FAST_TIMERS)
     vtysh("clear bgp *")  # timers are negotiated at session start
-    wait_hops(3, timeout=120)
-    retimed = time.perf_counter() - started
     deadline = time.perf_counter() + 60
     while negotiated_hold_seconds() != 3 and time.perf_counter() < deadline:
         time.sleep(0.2)
+    wait_hops(3, timeout=120)
+    retimed = time.perf_counter() - started
     fast_hold = negotiated_hold_seconds()
     dead = _link_dead(repeats)
     return {

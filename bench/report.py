@@ -249,9 +249,9 @@ def write(results: dict[str, Any]) -> Path:
             f"| a whole verify.yml on a converged twin | {_stat(data['verify_on_converged_twin'])} |"
             f" < 3 s {_met(data['verify_on_converged_twin']['median'] < 3.0)} |",
             "",
-            "The polling gap is one `lb_verify_poll_interval` (0.2 s) plus one `vtysh … json` round trip over SSH",
-            "(ansible runs the command module each retry); the rest of verify.yml is the session check, the HTTP",
-            "flows and the reports, which are done once after the route is seen.",
+            "The polling gap is one `lb_verify_poll_interval` (0.2 s) plus one vtysh round trip over SSH (`raw`:",
+            "route, sessions and running-config in one call, no module run); the rest of verify.yml is the verdict,",
+            "the HTTP flows and the reports, which are done once after the route is seen.",
             "",
         ]
     if "failover" in results:
