@@ -8,19 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from ansible_collections.calicolab.bgp_lb.plugins.module_utils.calico_specs import (
+    ADVERT_OPTIONS_SPEC,
     AdvertRequest,
     bgp_configuration_manifest,
 )
 from ansible_collections.calicolab.bgp_lb.plugins.plugin_utils.controller_action import ControllerAction
 
-ARGUMENT_SPEC = {
-    "current": {"type": "dict"},
-    "cidrs": {"type": "list", "elements": "str", "required": True},
-    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
-    "as_number": {"type": "int"},
-    "node_to_node_mesh": {"type": "bool"},
-    "log_severity": {"type": "str", "choices": ["Debug", "Info", "Warning", "Error", "Fatal"]},
-}
+ARGUMENT_SPEC = {"current": {"type": "dict"}, **ADVERT_OPTIONS_SPEC}
 
 
 class ActionModule(ControllerAction):

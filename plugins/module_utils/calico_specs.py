@@ -135,6 +135,17 @@ def _bool_violations(values: Mapping[str, object]) -> list[Violation]:
 # BGPConfiguration
 
 
+# The options lb_advert_spec (the merge) and lb_advert_apply (the merge written) share, in Ansible's argument-spec
+# form (plain data); doc fragment calicolab.bgp_lb.bgp_advertisement documents them.
+ADVERT_OPTIONS_SPEC: dict[str, dict[str, Any]] = {
+    "cidrs": {"type": "list", "elements": "str", "required": True},
+    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+    "as_number": {"type": "int"},
+    "node_to_node_mesh": {"type": "bool"},
+    "log_severity": {"type": "str", "choices": ["Debug", "Info", "Warning", "Error", "Fatal"]},
+}
+
+
 @dataclass(frozen=True)
 class AdvertRequest:
     """Desired advertisement settings; ``None`` for a setting means "leave what ``current`` has"."""

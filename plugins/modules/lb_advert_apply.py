@@ -109,6 +109,7 @@ from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import An
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
 
 from ansible_collections.calicolab.bgp_lb.plugins.module_utils.calico_specs import (
+    ADVERT_OPTIONS_SPEC,
     AdvertRequest,
     WriteConflict,
     merge_with_retry,
@@ -124,14 +125,9 @@ ARGUMENT_SPEC = {
     "kubeconfig": {"type": "raw"},
     "context": {"type": "str"},
     "current": {"type": "dict", "required": True},
-    "cidrs": {"type": "list", "elements": "str", "required": True},
-    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
-    "as_number": {"type": "int"},
-    "node_to_node_mesh": {"type": "bool"},
-    "log_severity": {"type": "str", "choices": ["Debug", "Info", "Warning", "Error", "Fatal"]},
+    **ADVERT_OPTIONS_SPEC,
     "conflict_retries": {"type": "int", "default": 5},
 }
-ADVERT_OPTIONS = ("current", "cidrs", "state", "as_number", "node_to_node_mesh", "log_severity")
 
 
 class BgpConfigurationStore:
@@ -161,7 +157,9 @@ def main() -> None:
     retries = module.params["conflict_retries"]
     try:
         store = BgpConfigurationStore(module)
-        request = AdvertRequest(**{option: module.params[option] for option in ADVERT_OPTIONS})
+        request = AdvertRequest(
+            current=module.params["current"], **{option: module.params[option] for option in ADVERT_OPTIONS_SPEC}
+        )
         outcome = merge_with_retry(request, store.read, store.write, retries)
     except ValidationError as error:
         module.fail_json(msg=error.message, violations=error.as_dicts(), attempts=0)
