@@ -103,9 +103,21 @@ build_control_plane() {
   ln -sfn "$("$VENV/bin/python" -c 'from bgp_lb_twin.components import locate; print(locate()["kubectl"])')" "$VENV/bin/kubectl"
 }
 
+build_lab_loader() {
+  # tools/lab_loader: containerlab v0.79.0's topology loader and kind's config types, for the real lab's file tests
+  # (tests/unit/test_lab_files_load.py). Pinned by its go.mod/go.sum; a warm run is a build-cache check.
+  if ! command -v go >/dev/null; then
+    say "no Go toolchain: skipping tools/lab_loader (the lab file tests need it; install Go >= 1.26)"
+    return 0
+  fi
+  [ -x "$VENV/bin/lab-loader" ] || say "building tools/lab_loader against containerlab v0.79.0 (cold: about 2 min)"
+  (cd tools/lab_loader && CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS="-mod=readonly -buildvcs=false" go build -o "$VENV/bin/lab-loader" .)
+}
+
 install_debian_packages
 make_venv
 link_collection
 prime_ansible_test
 build_control_plane
+build_lab_loader
 say "setup done: $("$VENV/bin/ansible" --version | sed -n 1p), $("$VENV/bin/python" --version)"

@@ -43,7 +43,8 @@ def lab(**overrides) -> dict:
     machine = {
         "docker": "Server: Docker Engine - Community\n Version: 27.3.1",
         "ceos_image": "[{}]",
-        "containerlab": "    version: 0.81.0\n     commit: fake",
+        # As containerlab's cmd/version.go prints it; 0.79.0 is the newest release.
+        "containerlab": "    version: 0.79.0\n     commit: fake",
         "kind": "kind v0.30.0 go1.24 linux/amd64",
         "kubectl": "Client Version: v1.33.1",
         "id": ROOT,
@@ -113,20 +114,12 @@ def test_a_ready_machine_passes(tmp_path: Path):
             lab(containerlab=MISSING), "containerlab", "", "", "https://get.containerlab.dev", id="containerlab-missing"
         ),
         pytest.param(
-            lab(containerlab="    version: 0.79.0"),
+            lab(containerlab="    version: 0.51.3"),
             "containerlab-old",
-            "0.79.0",
+            "0.51.3",
             "",
             "`sudo containerlab version upgrade`",
-            id="containerlab-0.79-still-extras",
-        ),
-        pytest.param(
-            lab(containerlab="    version: 0.52.0"),
-            "containerlab-old",
-            "0.52.0",
-            "",
-            "`sudo containerlab version upgrade`",
-            id="containerlab-2024",
+            id="containerlab-0.51-before-k8s-kind-extras",
         ),
         pytest.param(
             lab(kind=MISSING), "kind", "", "", "needed only for `kind get kubeconfig --name k01`", id="kind-cli-missing"
@@ -152,16 +145,28 @@ def test_each_problem_gets_one_hint_with_what_fixes_it(tmp_path: Path, machine, 
     assert fix in problems[0]
 
 
+@pytest.mark.parametrize(
+    "version",
+    [
+        pytest.param("0.52.0", id="0.52-first-with-k8s-kind-extras"),
+        pytest.param("0.79.0", id="0.79-newest"),
+    ],
+)
+def test_every_containerlab_from_the_minimum_on_passes(tmp_path: Path, version: str):
+    assert MINIMUM == "0.52.0"
+    assert preflight(tmp_path, lab(containerlab=f"    version: {version}\n     commit: fake")) is None
+
+
 def test_a_clab_admins_member_needs_no_root(tmp_path: Path):
     assert preflight(tmp_path, lab(id=CLAB_ADMIN)) is None
 
 
 def test_every_problem_is_listed_at_once(tmp_path: Path):
     low_inotify = {"max_user_instances": 128, "max_user_watches": 8192}
-    machine = lab(docker=MISSING, containerlab="    version: 0.60.1", kind=MISSING, id=USER, inotify=low_inotify)
+    machine = lab(docker=MISSING, containerlab="    version: 0.50.0", kind=MISSING, id=USER, inotify=low_inotify)
 
     problems = preflight(tmp_path, machine)
 
     inotify = "max_user_instances and fs.inotify.max_user_watches are"
-    assert hint_names(problems, "0.60.1", inotify) == ["docker", "containerlab-old", "kind", "privileges", "inotify"]
+    assert hint_names(problems, "0.50.0", inotify) == ["docker", "containerlab-old", "kind", "privileges", "inotify"]
     assert "`sudo sysctl -w fs.inotify.max_user_instances=512 fs.inotify.max_user_watches=524288`" in problems[-1]

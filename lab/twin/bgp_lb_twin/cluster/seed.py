@@ -75,7 +75,8 @@ def kubelet_registration(spec: NodeSpec) -> dict[str, Any]:
 
 
 def kubeadm_node_patch(spec: NodeSpec, cluster_size: int) -> dict[str, Any] | None:
-    """kubeadm marks the control plane; kind removes the exclude-from-LB label, and with workers keeps the taint."""
+    """kubeadm's role label on the control plane and, with workers, its taint; the exclude-from-LB label is left off
+    (docs/containerlab.md: the real lab's create step removes it)."""
     if not spec.control_plane:
         return None
     patch: dict[str, Any] = {"metadata": {"labels": {CONTROL_PLANE_ROLE: ""}}}
