@@ -33,7 +33,7 @@ spec:
   selector:
     app: nginx
   ports:
-    - name: http
+    - name: default
       port: 80
       targetPort: 80
       protocol: TCP

@@ -13,7 +13,7 @@ from ansible_collections.calicolab.bgp_lb.plugins.module_utils.service_spec impo
 from ansible_collections.calicolab.bgp_lb.plugins.module_utils.violations import ValidationError
 
 LAB = "172.16.0.240/28"
-HTTP = {"name": "http", "port": 80, "targetPort": 80, "protocol": "TCP"}
+HTTP = {"name": "default", "port": 80, "targetPort": 80, "protocol": "TCP"}
 LAB_SERVICE = {"name": "lb-nginx-service", "namespace": "default", "selector": {"app": "nginx"}, "ports": [HTTP]}
 
 
