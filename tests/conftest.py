@@ -318,10 +318,19 @@ class LimitedIdentity:
     token: str
 
 
-def rbac_limited_identity(api: TwinApi, directory: Path) -> LimitedIdentity:
+def rbac_limited_identity(
+    api: TwinApi, directory: Path, without: tuple[str, set[str]] | None = None
+) -> LimitedIdentity:
     """The service account of docs/rbac.yaml, bound only to its ClusterRole, with a kubeconfig for it: real RBAC
-    on the twin's kube-apiserver then refuses whatever the role lacks."""
+    on the twin's kube-apiserver then refuses whatever the role lacks. ``without=(resource, verbs)`` removes those
+    verbs on that resource from the ClusterRole first."""
     manifest = yaml.safe_load(RBAC_MANIFEST.read_text())
+    if without is not None:
+        resource, verbs = without
+        for item in manifest["items"]:
+            for rule in item.get("rules", []):
+                if resource in rule.get("resources", []):
+                    rule["verbs"] = [verb for verb in rule["verbs"] if verb not in verbs]
     plural = {"ClusterRole": "clusterroles", "ClusterRoleBinding": "clusterrolebindings"}
     account = None
     for item in manifest["items"]:
