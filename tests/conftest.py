@@ -194,6 +194,19 @@ class Twin:
             argv += ["-c", command]
         return subprocess.run(argv, capture_output=True, text=True, check=True).stdout
 
+    def kubectl(self, *args: str, stdin: str | None = None) -> str:
+        """The twin's own kubectl (make setup links it into .venv/bin) as the collection's user, as a person types."""
+        done = subprocess.run(
+            [str(BIN / "kubectl"), "--kubeconfig", self.api.kubeconfig, *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, f"kubectl {' '.join(args)}: {done.stderr}"
+        return done.stdout
+
     def running_config(self) -> str:
         # The first lines name the FRR version and the (host's) hostname, which differ by where vtysh runs.
         return "\n".join(

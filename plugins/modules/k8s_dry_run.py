@@ -40,15 +40,8 @@ options:
     type: list
     elements: dict
     default: []
-  kubeconfig:
-    description:
-      - Path to the kubeconfig, or its content as a dict, as for M(kubernetes.core.k8s). Without it, kubernetes.core's
-        client takes E(K8S_AUTH_KUBECONFIG) or C(~/.kube/config).
-    type: raw
-  context:
-    description: The kubeconfig context to use (E(K8S_AUTH_CONTEXT) when omitted).
-    type: str
 extends_documentation_fragment:
+  - calicolab.bgp_lb.kubernetes_connection
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:

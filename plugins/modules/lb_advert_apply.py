@@ -31,17 +31,9 @@ options:
     description: How many times a write that met 409 Conflict is read, merged and sent again before the module fails.
     type: int
     default: 5
-  kubeconfig:
-    description:
-      - Path to the kubeconfig, or its content as a dict, as for M(kubernetes.core.k8s). Without it, kubernetes.core's
-        client takes E(K8S_AUTH_KUBECONFIG) or C(~/.kube/config).
-      - Every other connection setting comes from kubernetes.core's E(K8S_AUTH_*) environment variables.
-    type: raw
-  context:
-    description: The kubeconfig context to use (E(K8S_AUTH_CONTEXT) when omitted).
-    type: str
 extends_documentation_fragment:
   - calicolab.bgp_lb.bgp_advertisement
+  - calicolab.bgp_lb.kubernetes_connection
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:

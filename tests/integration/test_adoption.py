@@ -10,7 +10,6 @@ real API server. managedFields say who owns what; the audit log says what the co
 from __future__ import annotations
 
 import json
-import subprocess
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +22,6 @@ from tests.conftest import Twin, problem_messages, run_playbook
 pytestmark = [pytest.mark.root, pytest.mark.twin]
 
 SEEDLAB = Path(__file__).parents[1] / "fixtures" / "seedlab"
-CACHE = Path.home() / ".cache" / "bgp-lb-twin"
 SERVICE_PATH = "/api/v1/namespaces/default/services/lb-nginx-service"
 POOLS_PATH = "/apis/projectcalico.org/v3/ippools"
 POOL_PATH = f"{POOLS_PATH}/loadbalancer-ip-pool"
@@ -46,23 +44,9 @@ def lab_objects() -> list[dict]:
     return [seed("lb-ippool.yaml"), service]
 
 
-def kubectl(twin: Twin, *args: str, stdin: str | None = None) -> str:
-    (binary,) = CACHE.glob("kubernetes-*/bin/kubectl")
-    done = subprocess.run(
-        [str(binary), "--kubeconfig", twin.api.kubeconfig, *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, f"kubectl {' '.join(args)}: {done.stderr}"
-    return done.stdout
-
-
 def kubectl_with(*args: str) -> Callable[[Twin, list[dict]], None]:
     def create(twin: Twin, objects: list[dict]) -> None:
-        kubectl(twin, *args, "-f", "-", stdin=yaml.safe_dump_all(objects))
+        twin.kubectl(*args, "-f", "-", stdin=yaml.safe_dump_all(objects))
 
     return create
 
@@ -70,11 +54,11 @@ def kubectl_with(*args: str) -> Callable[[Twin, list[dict]], None]:
 def created_then_patched(twin: Twin, objects: list[dict]) -> None:
     """kubectl create of a ClusterIP Service, then kubectl patch makes it a LoadBalancer (two managers)."""
     pool, service = objects
-    kubectl(twin, "create", "-f", "-", stdin=yaml.safe_dump(pool))
+    twin.kubectl("create", "-f", "-", stdin=yaml.safe_dump(pool))
     cluster_ip = json.loads(json.dumps(service))
     cluster_ip["spec"]["type"] = "ClusterIP"
-    kubectl(twin, "create", "-f", "-", stdin=yaml.safe_dump(cluster_ip))
-    kubectl(twin, "patch", "service", "lb-nginx-service", "-p", '{"spec":{"type":"LoadBalancer"}}')
+    twin.kubectl("create", "-f", "-", stdin=yaml.safe_dump(cluster_ip))
+    twin.kubectl("patch", "service", "lb-nginx-service", "-p", '{"spec":{"type":"LoadBalancer"}}')
 
 
 def applied_by_another_manager(twin: Twin, objects: list[dict]) -> None:
@@ -104,7 +88,7 @@ CREATORS = [
 def do_the_lab_by_hand(twin: Twin, create: Callable[[Twin, list[dict]], None]) -> str:
     """The lab's steps by hand; returns the address Calico gave the Service."""
     create(twin, lab_objects())
-    kubectl(twin, "apply", "-f", str(SEEDLAB / "bgpconfiguration-lb.yaml"))
+    twin.kubectl("apply", "-f", str(SEEDLAB / "bgpconfiguration-lb.yaml"))
     twin.vtysh("configure terminal", "router bgp 65001", "address-family ipv4 unicast", "maximum-paths 4")
     address = wait_for_address(twin)
     assert address, "Calico gave the hand-made Service no address"

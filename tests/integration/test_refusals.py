@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from tests.conftest import Twin, rbac_limited_identity, run_playbook
-from tests.integration.test_adoption import SEEDLAB, kubectl
+from tests.integration.test_adoption import SEEDLAB
 
 pytestmark = [pytest.mark.root, pytest.mark.twin]
 
@@ -56,7 +56,7 @@ def test_rbac_without_writes_on_services_is_named_with_user_verb_and_resource(fr
 def test_a_port_name_another_manager_set_differently_is_named_with_both_values(fresh_twin: Twin):
     service = yaml.safe_load((SEEDLAB / "lb-nginx-service.yaml").read_text(encoding="utf-8"))
     service["spec"]["ports"][0]["name"] = "web"
-    kubectl(fresh_twin, "apply", "-f", "-", stdin=yaml.safe_dump(service))
+    fresh_twin.kubectl("apply", "-f", "-", stdin=yaml.safe_dump(service))
 
     output = refused(fresh_twin)
 
