@@ -4,8 +4,9 @@
 Pure Python (no Ansible imports). The site playbook submits every write it will make as a server-side dry run
 (``dryRun=All``) before the first real one; a refusal comes back as a ``Status`` object, which this module turns into
 one sentence per refused write: the namespace that is missing, the permission RBAC lacks (kube-apiserver's message
-names the user, the verb and the resource), or each field another field manager owns with another value (the field,
-that manager, its value and ours).
+names the user, the verb and the resource), the admission policy that denied it in the policy's own words, or each
+field another field manager owns with another value (the field, that manager, its value and ours). The same field
+sentences say what a forced apply takes over.
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ _MISSING = object()
 _STEP = re.compile(r"\.([^.\[]+)|\[([^\]]*)\]")
 _KEY_VALUE = re.compile(r'([^=,]+)=("(?:[^"\\]|\\.)*"|[^,]*)')
 _MANAGER = re.compile(r'conflict with "([^"]+)"')
+# kube-apiserver's words for a ValidatingAdmissionPolicy's denial: 422 Invalid unless the validation sets another
+# `reason` (Forbidden gives 403, so this is matched before RBAC).
+_POLICY = re.compile(r"ValidatingAdmissionPolicy '([^']+)' with binding '([^']+)' denied request: (.*)", re.DOTALL)
+# RBAC's denial names the user, the verb and the resource: `User "..." cannot patch resource "services" ...`.
+_RBAC = re.compile(r'User "[^"]*" cannot ')
 
 
 def describe(manifest: Mapping[str, Any]) -> str:
@@ -67,6 +73,23 @@ def _shown(value: Any) -> str:
     return "absent" if value is _MISSING else json.dumps(value)
 
 
+def conflicts(manifest: Mapping[str, Any], live: Optional[Mapping[str, Any]], status: Any) -> list[str]:
+    """Each field of a 409 field-manager conflict: its path, its value and the manager that set it, and ours."""
+    details = (status.get("details") if isinstance(status, Mapping) else None) or {}
+    fields = []
+    for cause in details.get("causes") or []:
+        if cause.get("reason") != "FieldManagerConflict":
+            continue
+        field = cause.get("field", "")
+        manager = _MANAGER.search(cause.get("message", ""))
+        fields.append(
+            f"{field} is {_shown(field_value(live or {}, field))} "
+            f"(set by {manager.group(1) if manager else 'another field manager'}), "
+            f"we declare {_shown(field_value(manifest, field))}"
+        )
+    return fields
+
+
 def refusal(manifest: Mapping[str, Any], live: Optional[Mapping[str, Any]], code: int, status: Any) -> str:
     """One sentence saying why the write of ``manifest`` was refused, from the HTTP code and the Status body."""
     what = describe(manifest)
@@ -75,19 +98,14 @@ def refusal(manifest: Mapping[str, Any], live: Optional[Mapping[str, Any]], code
     details = status.get("details") or {}
     if code == 404 and details.get("kind") == "namespaces":
         return f"{what}: the namespace {details.get('name')!r} does not exist"
-    if code == 403:
+    policy = _POLICY.search(message)
+    if policy:
+        name, binding, words = policy.groups()
+        return f"{what}: refused by the admission policy {name!r} (binding {binding!r}): {words}"
+    if code == 403 and _RBAC.search(message):
         return f"{what}: not permitted by RBAC: {message}"
-    conflicts = [cause for cause in details.get("causes") or [] if cause.get("reason") == "FieldManagerConflict"]
-    if code == 409 and conflicts:
-        fields = []
-        for cause in conflicts:
-            field = cause.get("field", "")
-            manager = _MANAGER.search(cause.get("message", ""))
-            fields.append(
-                f"{field} is {_shown(field_value(live or {}, field))} "
-                f"(set by {manager.group(1) if manager else 'another field manager'}), "
-                f"we declare {_shown(field_value(manifest, field))}"
-            )
+    fields = conflicts(manifest, live, status)
+    if code == 409 and fields:
         count = len(fields)
         return (
             f"{what}: {count} field{'s' if count > 1 else ''} we declare already "
@@ -95,6 +113,11 @@ def refusal(manifest: Mapping[str, Any], live: Optional[Mapping[str, Any]], code
         )
     reason = status.get("reason") or f"HTTP {code}"
     return f"{what}: refused ({reason}): {message}"
+
+
+def taken_over(manifest: Mapping[str, Any], live: Optional[Mapping[str, Any]], status: Any) -> str:
+    """One sentence naming the fields a forced apply takes over from their managers, with both values."""
+    return f"{describe(manifest)}: taking over " + "; ".join(conflicts(manifest, live, status))
 
 
 def refusals_message(refusals: Sequence[str], planned: int) -> str:

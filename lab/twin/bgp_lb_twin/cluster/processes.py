@@ -103,7 +103,9 @@ def start_kube_apiserver(layout: ClusterLayout, installed: Installed, ports: Por
         f"--tls-private-key-file={pki.key('apiserver')}",
         f"--token-auth-file={layout.token_file}",
         "--authorization-mode=Node,RBAC",
-        "--enable-admission-plugins=NodeRestriction",
+        # ValidatingAdmissionPolicy is on by default since v1.30 (`kube-apiserver -h` lists the default plugins);
+        # named here because the tests load the cluster owners' policies into it.
+        "--enable-admission-plugins=NodeRestriction,ValidatingAdmissionPolicy",
         "--allow-privileged=true",
         # The aggregation layer, for the Calico API server (kubeadm's front-proxy settings).
         f"--requestheader-client-ca-file={pki.front_proxy_ca}",

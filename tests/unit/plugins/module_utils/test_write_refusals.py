@@ -9,6 +9,7 @@ from ansible_collections.calicolab.bgp_lb.plugins.module_utils.write_refusals im
     field_value,
     refusal,
     refusals_message,
+    taken_over,
 )
 
 SERVICE = {
@@ -57,26 +58,64 @@ def test_an_rbac_refusal_carries_the_user_verb_and_resource():
     assert refusal(SERVICE, None, 403, status) == f"Service default/lb-nginx-service: not permitted by RBAC: {message}"
 
 
+CONFLICT = {
+    "kind": "Status",
+    "message": 'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using v1: ' + PORT_NAME,
+    "reason": "Conflict",
+    "details": {
+        "causes": [
+            {
+                # StatusCause's type is serialised as "reason" (k8s.io/apimachinery metav1.StatusCause).
+                "reason": "FieldManagerConflict",
+                "message": 'conflict with "kubectl-client-side-apply" using v1',
+                "field": PORT_NAME,
+            }
+        ]
+    },
+    "code": 409,
+}
+
+
 def test_a_field_conflict_names_the_field_the_manager_and_both_values():
-    status = {
-        "kind": "Status",
-        "message": 'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using v1: ' + PORT_NAME,
-        "reason": "Conflict",
-        "details": {
-            "causes": [
-                {
-                    # StatusCause's type is serialised as "reason" (k8s.io/apimachinery metav1.StatusCause).
-                    "reason": "FieldManagerConflict",
-                    "message": 'conflict with "kubectl-client-side-apply" using v1',
-                    "field": PORT_NAME,
-                }
-            ]
-        },
-        "code": 409,
-    }
-    assert refusal(SERVICE, THEIRS, 409, status) == (
+    assert refusal(SERVICE, THEIRS, 409, CONFLICT) == (
         "Service default/lb-nginx-service: 1 field we declare already holds a different value that another tool "
         f'manages: {PORT_NAME} is "web" (set by kubectl-client-side-apply), we declare "default"'
+    )
+
+
+def test_a_forced_apply_names_each_field_it_takes_over_with_both_values():
+    assert taken_over(SERVICE, THEIRS, CONFLICT) == (
+        f'Service default/lb-nginx-service: taking over {PORT_NAME} is "web" (set by kubectl-client-side-apply), '
+        'we declare "default"'
+    )
+
+
+# As the twin's kube-apiserver (v1.32) answers a dry-run apply denied by a ValidatingAdmissionPolicy.
+POLICY_WORDS = "a LoadBalancer Service must carry a team label (the owners' rule 7)"
+POLICY_DENIAL = (
+    "ValidatingAdmissionPolicy 'loadbalancers-carry-a-team' with binding 'loadbalancers-carry-a-team' denied request: "
+    + POLICY_WORDS
+)
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        pytest.param(422, "Invalid", id="default-reason-invalid"),
+        pytest.param(403, "Forbidden", id="policy-reason-forbidden-is-not-rbac"),
+    ],
+)
+def test_an_admission_policy_refusal_names_the_policy_and_carries_its_own_words(code, reason):
+    status = {
+        "kind": "Status",
+        "message": f'services "lb-nginx-service" is forbidden: {POLICY_DENIAL}',
+        "reason": reason,
+        "details": {"name": "lb-nginx-service", "kind": "services", "causes": [{"message": POLICY_DENIAL}]},
+        "code": code,
+    }
+    assert refusal(SERVICE, None, code, status) == (
+        "Service default/lb-nginx-service: refused by the admission policy 'loadbalancers-carry-a-team' "
+        f"(binding 'loadbalancers-carry-a-team'): {POLICY_WORDS}"
     )
 
 
