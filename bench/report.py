@@ -231,6 +231,7 @@ def write(results: dict[str, Any]) -> Path:
             f"![converge]({_plot_converge(data)})",
             "",
         ]
+        lines += _dry_run_notes(data)
         lines += _converge_notes(data)
     if "detection" in results:
         data = results["detection"]
@@ -374,6 +375,36 @@ WHAT_MOVED = [
     " controller | ~0.7 s and ~1.8 s (a `file`, a `copy` and a `template` module run) |",
     "| the kubeconfig check is a Jinja `is file` test, not a `stat` run | ~0.5 s |",
 ]
+
+
+def _dry_run_notes(data: dict[str, Any]) -> list[str]:
+    seconds, ratios = data["seconds"], data["ratios"]
+    if "dry_run" not in seconds:
+        return []
+    return [
+        "### What the preflight's dry run costs",
+        "",
+        "Before its first write site.yml submits every write it will make as a server-side dry run (the task"
+        " `Dry-run every Kubernetes write of the run`, module `k8s_dry_run`; README, *When something is refused*)."
+        " Its time is profile_tasks' figure for that task in the runs above. What a user would run by hand instead,"
+        " on the same fresh twin just before site.yml: `kubectl apply --server-side --dry-run=server` of the lab's"
+        " three manifests.",
+        "",
+        "| | seconds | share of the run |",
+        "|---|---|---|",
+        f"| dry-run task, site.yml on a fresh twin (every write proven) | {_stat(seconds['dry_run'])} |"
+        f" {_stat(ratios['dry_run_share'], 'x')} |",
+        f"| dry-run task, idempotent re-run (nothing to prove: skipped) | {_stat(seconds['dry_run_rerun'])} |"
+        f" {_stat(ratios['dry_run_share_rerun'], 'x')} |",
+        f"| `kubectl apply --server-side --dry-run=server` of the 3 manifests | {_stat(seconds['kubectl_dry_run'])} |"
+        f" dry-run task / kubectl: {_stat(ratios['dry_run_to_kubectl'], 'x')} |",
+        "",
+        "On a re-run every object already holds its manifest, so the task is skipped (filter `drifted_manifests`):"
+        " no module starts. Where a write is due, most of the task is the module's start (a Python process"
+        " importing the Kubernetes client): kubectl, a compiled client, sends the same three dry runs in its row's"
+        " time.",
+        "",
+    ]
 
 
 def _converge_notes(data: dict[str, Any]) -> list[str]:

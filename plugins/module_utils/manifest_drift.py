@@ -9,8 +9,8 @@ annotations) are not drift: only what the manifest states is compared.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Optional
 
 
 def manifest_drift(live: Any, wanted: Mapping[str, Any]) -> list[str]:
@@ -22,6 +22,23 @@ def manifest_drift(live: Any, wanted: Mapping[str, Any]) -> list[str]:
     if not live:
         return ["."]
     return _drift(live, wanted, "")
+
+
+def identity(obj: Mapping[str, Any]) -> tuple[str, str, str]:
+    """(kind, namespace, name): what matches a manifest to the live object it would write."""
+    metadata = obj.get("metadata") or {}
+    return obj.get("kind", ""), metadata.get("namespace") or "", metadata.get("name", "")
+
+
+def live_object(wanted: Mapping[str, Any], objects: Iterable[Any]) -> Optional[Mapping[str, Any]]:
+    """The object among ``objects`` (as read from the cluster) that ``wanted`` would write; None when none is."""
+    return next((obj for obj in objects if obj and identity(obj) == identity(wanted)), None)
+
+
+def drifted_manifests(manifests: Iterable[Mapping[str, Any]], objects: Iterable[Any]) -> list[Mapping[str, Any]]:
+    """The manifests whose write would change something: the object is missing or lacks a field's value."""
+    objects = list(objects)
+    return [wanted for wanted in manifests if manifest_drift(live_object(wanted, objects), wanted)]
 
 
 def _drift(live: Any, wanted: Any, path: str) -> list[str]:

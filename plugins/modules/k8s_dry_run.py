@@ -105,7 +105,7 @@ from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import 
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
 
-from ansible_collections.calicolab.bgp_lb.plugins.module_utils.manifest_drift import manifest_drift
+from ansible_collections.calicolab.bgp_lb.plugins.module_utils.manifest_drift import drifted_manifests, live_object
 from ansible_collections.calicolab.bgp_lb.plugins.module_utils.write_refusals import (
     conflicts,
     describe,
@@ -128,11 +128,6 @@ ARGUMENT_SPEC = {
     "kubeconfig": {"type": "raw"},
     "context": {"type": "str"},
 }
-
-
-def identity(obj: Mapping[str, Any]) -> tuple[str, str, str]:
-    metadata = obj.get("metadata") or {}
-    return obj.get("kind", ""), metadata.get("namespace") or "", metadata.get("name", "")
 
 
 def dry_run(client: Any, method: str, manifest: Mapping[str, Any], live: Any, force: bool = False) -> None:
@@ -184,12 +179,10 @@ class Proof:
 
 def planned_writes(params: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any], Any]]:
     """The writes the run will make, each with the object as read: one already holding its manifest is left out."""
-    live = {identity(obj): obj for obj in params["live"] if obj}
     return [
-        (method, manifest, live.get(identity(manifest)))
+        (method, manifest, live_object(manifest, params["live"]))
         for method in ("apply", "replace")
-        for manifest in params[method]
-        if manifest_drift(live.get(identity(manifest)), manifest)
+        for manifest in drifted_manifests(params[method], params["live"])
     ]
 
 
@@ -213,6 +206,8 @@ def prove(client: Any, writes: list[tuple[str, Mapping[str, Any], Any]], force: 
 def main() -> None:
     module = AnsibleK8SModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     writes = planned_writes(module.params)
+    if not writes:  # every object already holds its manifest: nothing to prove, no connection
+        module.exit_json(changed=False, checked=[], taken_over=[])
     try:
         proof = prove(get_api_client(module=module), writes, module.params["force_conflicts"])
     except CoreException as error:

@@ -237,6 +237,20 @@ def _wait_until(probe: object, timeout: float, what: str, watched: tuple[str, ..
     wait_for(check, timeout=timeout, what=what, interval=0.05)
 
 
+def _calico_crds_established(client: KubeClient) -> bool:
+    """Every crd.projectcalico.org CRD has condition Established (what `kubectl wait --for=condition=Established`
+    waits for): kube-apiserver serves its resources."""
+    listed = client.get("/apis/apiextensions.k8s.io/v1/customresourcedefinitions") or {}
+    calico = [crd for crd in listed.get("items", []) if crd["spec"]["group"] == "crd.projectcalico.org"]
+    return bool(calico) and all(
+        any(
+            c["type"] == "Established" and c["status"] == "True"
+            for c in (crd.get("status") or {}).get("conditions") or []
+        )
+        for crd in calico
+    )
+
+
 def _calico_api_served(client: KubeClient) -> bool:
     try:
         return client.get("/apis/projectcalico.org/v3/ippools") is not None
@@ -279,6 +293,14 @@ def _build(paths: TwinPaths, plan: NetworkPlan, options: UpOptions, installed: I
     clock.mark("kube-apiserver ready")
     tokens = bootstrap.bootstrap(layout, installed.calico_data, url, ports)
     bootstrap.write_kubeconfig(layout.admin_kubeconfig, url, layout.pki.ca, {"token": token}, "twin-admin")
+    # Calico's API server creates ClusterInformation at start and exits when its CRD is not served yet.
+    _wait_until(
+        lambda: _calico_crds_established(admin),
+        budget,
+        "Calico's CRDs to be established",
+        (processes.KUBE_APISERVER,),
+        paths,
+    )
     clock.mark("CRDs, RBAC and identities")
     processes.start_calico_apiserver(layout, installed, ports)
     processes.start_kube_controllers(layout, installed)

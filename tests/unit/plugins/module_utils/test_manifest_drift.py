@@ -6,7 +6,11 @@ import copy
 
 import pytest
 
-from ansible_collections.calicolab.bgp_lb.plugins.module_utils.manifest_drift import manifest_drift
+from ansible_collections.calicolab.bgp_lb.plugins.module_utils.manifest_drift import (
+    drifted_manifests,
+    live_object,
+    manifest_drift,
+)
 
 SERVICE = {
     "apiVersion": "v1",
@@ -73,3 +77,25 @@ def test_a_missing_field_is_drift():
 
 def test_the_number_80_is_not_the_string_80():
     assert manifest_drift(changed("spec.ports[0].targetPort", "80"), SERVICE) == ["spec.ports[0].targetPort"]
+
+
+POOL = {"apiVersion": "projectcalico.org/v3", "kind": "IPPool", "metadata": {"name": "lb"}, "spec": {"cidr": "a"}}
+OTHER_NAMESPACE = {**LIVE, "metadata": {**LIVE["metadata"], "namespace": "web"}}
+
+
+@pytest.mark.parametrize(
+    ("objects", "drifted"),
+    [
+        pytest.param([LIVE, POOL], [], id="every-object-holds-its-manifest"),
+        pytest.param([LIVE], [POOL], id="missing-object"),
+        pytest.param([changed("spec.type", "ClusterIP"), POOL], [SERVICE], id="one-field-drifts"),
+        pytest.param([OTHER_NAMESPACE, POOL, None, {}], [SERVICE], id="same-name-other-namespace-is-not-it"),
+    ],
+)
+def test_drifted_manifests_keeps_the_writes_that_would_change_something(objects, drifted):
+    assert drifted_manifests([SERVICE, POOL], objects) == drifted
+
+
+def test_live_object_matches_kind_namespace_and_name():
+    assert live_object(SERVICE, [POOL, OTHER_NAMESPACE, LIVE]) is LIVE
+    assert live_object(POOL, [LIVE]) is None
