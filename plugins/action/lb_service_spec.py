@@ -18,6 +18,7 @@ ARGUMENT_SPEC = {
     "external_traffic_policy": {"type": "str", "default": "Cluster"},
     "load_balancer_ip": {"type": "str"},
     "lb_pool_cidrs": {"type": "list", "elements": "str", "default": []},
+    "labels": {"type": "dict", "default": {}},
 }
 
 

@@ -46,17 +46,30 @@ def _selector_violations(selector: object) -> list[Violation]:
                 "so the LoadBalancer IP would answer nothing",
             )
         ]
+    return _label_map_violations(selector, "selector")
+
+
+def _labels_violations(labels: object) -> list[Violation]:
+    if labels is None:
+        return []
+    if not isinstance(labels, Mapping):
+        return [Violation("wrong-type", f"labels {labels!r} must be a mapping of label keys to values")]
+    return _label_map_violations(labels, "labels")
+
+
+def _label_map_violations(mapping: Mapping[Any, Any], field: str) -> list[Violation]:
+    """Every key and value of a selector or of metadata.labels against Kubernetes' label syntax."""
     violations = []
-    for key, value in selector.items():
+    for key, value in mapping.items():
         if not isinstance(key, str) or not isinstance(value, str):
-            violations.append(Violation("wrong-type", f"selector {key!r}: {value!r} must map a string to a string"))
+            violations.append(Violation("wrong-type", f"{field} {key!r}: {value!r} must map a string to a string"))
             continue
         prefix, _slash, name = key.rpartition("/")
         if not _LABEL_NAME.match(name) or (prefix and (len(prefix) > 253 or not _LABEL_PREFIX.match(prefix))):
             violations.append(
                 Violation(
                     "invalid-label",
-                    f"selector key {key!r} is not a Kubernetes label key ([prefix/]name: name up to 63 letters, "
+                    f"{field} key {key!r} is not a Kubernetes label key ([prefix/]name: name up to 63 letters, "
                     "digits, '-', '_' or '.', starting and ending with a letter or digit)",
                 )
             )
@@ -64,7 +77,7 @@ def _selector_violations(selector: object) -> list[Violation]:
             violations.append(
                 Violation(
                     "invalid-label",
-                    f"selector {key!r}: value {value!r} is not a Kubernetes label value (up to 63 letters, digits, "
+                    f"{field} {key!r}: value {value!r} is not a Kubernetes label value (up to 63 letters, digits, "
                     "'-', '_' or '.', starting and ending with a letter or digit)",
                 )
             )
@@ -121,11 +134,13 @@ def service_manifest(
     external_traffic_policy: object = "Cluster",
     load_balancer_ip: object = None,
     lb_pool_cidrs: Sequence[str] = (),
+    labels: object = None,
 ) -> dict[str, Any]:
     """Validate every input (all violations at once) and return the Service of type LoadBalancer."""
     violations = _label_violations(name, "name", _RFC1035_LABEL, "RFC 1035")
     violations += _label_violations(namespace, "namespace", _RFC1123_LABEL, "RFC 1123")
     violations += _selector_violations(selector)
+    violations += _labels_violations(labels)
     violations += _port_violations(ports)
     if external_traffic_policy not in _TRAFFIC_POLICIES:
         violations.append(
@@ -135,6 +150,8 @@ def service_manifest(
     violations += ip_violations
     raise_if_any(violations)
     metadata: dict[str, Any] = {"name": name, "namespace": namespace}
+    if labels:  # none declared: the Service's labels stay whoever's they are
+        metadata["labels"] = dict(labels)  # type: ignore[call-overload]
     if requested:
         metadata["annotations"] = {LOAD_BALANCER_IPS_ANNOTATION: json.dumps([requested])}
     return {

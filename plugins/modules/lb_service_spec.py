@@ -9,8 +9,9 @@ short_description: Validate and build a Service of type LoadBalancer for Calico'
 description:
   - Builds the C(v1) Service of type C(LoadBalancer) ready for M(kubernetes.core.k8s).
   - Validates B(every) input before returning anything and reports every broken rule at once, in RV(msg) and
-    RV(violations) - the name (RFC 1035) and namespace (RFC 1123), a non-empty selector, the ports, the
-    externalTrafficPolicy, and a requested address that must lie inside one of O(lb_pool_cidrs).
+    RV(violations) - the name (RFC 1035) and namespace (RFC 1123), a non-empty selector and the labels (Kubernetes
+    label syntax), the ports, the externalTrafficPolicy, and a requested address that must lie inside one of
+    O(lb_pool_cidrs).
   - A requested address becomes Calico's C(projectcalico.org/loadBalancerIPs) annotation.
   - Never reports a change; it only reads its options.
 version_added: 0.1.0
@@ -45,6 +46,12 @@ options:
     type: list
     elements: str
     default: []
+  labels:
+    description:
+      - Labels the Service carries (C(metadata.labels)), such as one an admission policy of the cluster's owners
+        asks for. Only these keys are declared; other labels on the Service stay as they are. Empty declares none.
+    type: dict
+    default: {}
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow

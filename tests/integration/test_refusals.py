@@ -156,7 +156,9 @@ def wait_until_the_policy_denies(twin: Twin, seconds: float = 30) -> None:
     pytest.fail(f"the admission policy was not enforced within {seconds} s")
 
 
-def test_an_admission_policy_of_the_clusters_owners_is_named_in_its_own_words(fresh_twin: Twin):
+def test_an_admission_policy_of_the_clusters_owners_is_named_in_its_own_words_and_the_label_gets_past_it(
+    fresh_twin: Twin,
+):
     fresh_twin.kubectl("apply", "-f", "-", stdin=TEAM_POLICY)
     wait_until_the_policy_denies(fresh_twin)
 
@@ -166,3 +168,10 @@ def test_an_admission_policy_of_the_clusters_owners_is_named_in_its_own_words(fr
         "Service default/lb-nginx-service: refused by the admission policy 'loadbalancers-carry-a-team' "
         "(binding 'loadbalancers-carry-a-team'): a LoadBalancer Service must carry a team label (the owners' rule 7)"
     ) in output
+
+    # The way on: give the Service the label the policy asks for, as `-e lb_service_labels=team=netops` passes it.
+    fixed = run_playbook("site.yml", extra_vars={"lb_service_labels": "team=netops"}, timeout=300)
+
+    assert fixed.returncode == 0, problem_messages(fixed)
+    assert fresh_twin.api.get(SERVICE_PATH)["metadata"]["labels"] == {"team": "netops"}
+    assert fresh_twin.api.lb_ip(), "Calico gave the admitted Service an address"

@@ -61,6 +61,21 @@ def test_local_traffic_policy_is_kept():
     assert service_manifest(**LAB_SERVICE, external_traffic_policy="Local")["spec"]["externalTrafficPolicy"] == "Local"
 
 
+@pytest.mark.parametrize(
+    ("labels", "metadata_labels"),
+    [
+        pytest.param(None, None, id="none-declared"),
+        pytest.param({}, None, id="empty-declares-none"),
+        pytest.param(
+            {"team": "netops", "example.com/tier": "edge"}, {"team": "netops", "example.com/tier": "edge"}, id="two"
+        ),
+    ],
+)
+def test_labels_are_declared_only_when_given(labels, metadata_labels):
+    manifest = service_manifest(**LAB_SERVICE, labels=labels)
+    assert manifest["metadata"].get("labels") == metadata_labels
+
+
 def test_the_manifest_does_not_share_the_callers_selector_or_ports():
     selector, ports = {"app": "nginx"}, [dict(HTTP)]
     manifest = service_manifest("web", "default", selector, ports)
@@ -79,6 +94,10 @@ def test_the_manifest_does_not_share_the_callers_selector_or_ports():
         pytest.param({"selector": {}}, ["empty-selector"], id="empty-selector"),
         pytest.param({"selector": None}, ["empty-selector"], id="null-selector"),
         pytest.param({"selector": {"app": 1}}, ["wrong-type"], id="selector-value-not-text"),
+        pytest.param({"labels": "team"}, ["wrong-type"], id="labels-not-a-mapping"),
+        pytest.param({"labels": {"team": 7}}, ["wrong-type"], id="label-value-not-text"),
+        pytest.param({"labels": {"team!": "net"}}, ["invalid-label"], id="label-key-not-a-label-key"),
+        pytest.param({"labels": {"team": "net ops"}}, ["invalid-label"], id="label-value-with-a-space"),
         pytest.param({"ports": []}, ["no-ports"], id="no-ports"),
         pytest.param({"ports": "80"}, ["no-ports"], id="ports-as-text"),
         pytest.param({"ports": [80]}, ["wrong-type"], id="port-not-a-mapping"),
