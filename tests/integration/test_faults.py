@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from tests.conftest import (
+    STATE_DIR,
     TWIN_CLI,
     Twin,
     problem_messages,
@@ -102,6 +103,31 @@ def test_a_broken_api_connection_fails_clearly_before_any_write(
     assert fresh_twin.status["api"]["token"] not in output
     assert fresh_twin.real_writes(fresh_twin.audit_since(mark)) == []
     assert fresh_twin.running_config() == router_before
+
+
+def test_a_frozen_api_server_ends_the_run_within_its_bound_naming_it_and_a_rerun_converges(fresh_twin: Twin):
+    """kube-apiserver accepts the connection and says nothing (SIGSTOP: overloaded, or a firewall dropping packets)."""
+    api_server = int((STATE_DIR / "pids" / "kube-apiserver.pid").read_text())
+    router_before = fresh_twin.running_config()
+    os.kill(api_server, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        # The subprocess timeout is the hard limit: a run that hangs fails the test, and the finally thaws.
+        run = run_playbook("site.yml", json_output=False, timeout=90)
+        elapsed = time.monotonic() - started
+    finally:
+        os.kill(api_server, signal.SIGCONT)
+
+    output = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert elapsed < 60, f"the run took {elapsed:.0f} s with the default bound"
+    assert f"the Kubernetes API at {fresh_twin.status['api']['url']} did not answer within 10 s" in output
+    assert "bgp_lb_kubernetes_timeout" in output
+    assert "Traceback" not in output
+    assert fresh_twin.running_config() == router_before
+    rerun = run_playbook("site.yml", timeout=300)
+    assert rerun.returncode == 0, problem_messages(rerun)
+    assert fresh_twin.route_next_hops(LB_CIDR) == NODE_IPS
 
 
 def is_write_to(path_part: str):
