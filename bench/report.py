@@ -451,9 +451,11 @@ def _converge_notes(data: dict[str, Any]) -> list[str]:
         " nothing to change.",
         "- **Route read and HTTP flows** (vtysh, `lb_http_probe` on the router): verification has to run where the"
         " route is.",
-        "- **Kubernetes reads** (the `k8s` lookup, ~0.35 s each: the Kubernetes client's import in the worker): the"
-        " preflight probe and one read per role (lb_pool, lb_service, bgp_advertisement, lb_verify), so each role"
-        " stays usable on its own.",
+        "- **Dry-run every Kubernetes write** (`k8s_dry_run`): every write proven acceptable before the first one"
+        " (see above); skipped when nothing drifts.",
+        "- **Kubernetes reads** (~0.35 s each: the Kubernetes client's import in the worker): the preflight probe"
+        " (`k8s_read`, its requests bounded) and one `k8s` lookup per role (lb_pool, lb_service, bgp_advertisement,"
+        " lb_verify), so each role stays usable on its own.",
         "",
         "The rest is Ansible's own per-task cost (~20-50 ms a task for ~50 tasks) and `ansible-playbook`'s start.",
         "",

@@ -1,7 +1,9 @@
 """calicolab.bgp_lb.frr_bgp through real ansible-playbook against a real FRR 8.4 (zebra, bgpd, staticd).
 
 FRR runs inside the network namespace ``fxf-tor`` (the ``fxf-`` prefix is ours; ``tor`` and ``k01-*``
-belong to the twin and are never touched), started the way DESIGN.md's appendix measured it.
+belong to the twin and are never touched), started as the twin starts its own (lab/twin/bgp_lb_twin/frr.py): each
+daemon inside the namespace under ``unshare --uts --mount``, ``-F traditional``, its sockets in a run directory of
+the test's own, the config loaded with ``vtysh -b``; stopped with SIGINT, bgpd before zebra.
 """
 
 from __future__ import annotations
@@ -100,7 +102,7 @@ class FrrRouter:
         # frrvty, because FRR refuses a user outside its compiled-in vty group.
         common = f"-d -F traditional -P 0 -u root -g frrvty --vty_socket {self.run_dir} -z {self.run_dir}/zserv.api"
         pidfile = self.run_dir / f"{daemon}.pid"
-        # Own hostname and a private /var/tmp (where FRR keeps log buffers) per DESIGN.md's appendix.
+        # Own UTS namespace for the hostname; private /var/tmp because FRR writes its log buffers there.
         inner = f"hostname {NAMESPACE}; mount -t tmpfs tmpfs /var/tmp; exec {FRR_DIR / daemon} {common}"
         isolate = ["ip", "netns", "exec", NAMESPACE, "unshare", "--uts", "--mount", "--propagation", "private"]
         subprocess.run([*isolate, "sh", "-c", f"{inner} -f /dev/null -i {pidfile}"], check=True)

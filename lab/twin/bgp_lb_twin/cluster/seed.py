@@ -1,4 +1,5 @@
-"""The lab after its deploy script (DESIGN.md §4), written by the identities that write it in a real cluster.
+"""The lab as its deploy script leaves it (lab/twin/README.md, steps 5 and 6), written by the identities that write
+it in a real cluster.
 
 - each Node is registered by its own kubelet identity (``system:node:<name>``, through the Node authorizer and
   NodeRestriction), then kubeadm (the bootstrap admin) adds the control-plane role label and taint;
