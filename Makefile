@@ -8,7 +8,6 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 # ansible-test needs the collection under ansible_collections/ and outside this git checkout (it lists files with git)
 SANITY_COLLECTIONS := $(or $(TMPDIR),/tmp)/calicolab-bgp_lb-sanity/ansible_collections
 SANITY_ROOT := $(SANITY_COLLECTIONS)/calicolab/bgp_lb
-KUBERNETES_CORE = $(shell $(BIN)/python -c 'import ansible_collections.kubernetes.core as c; print(list(c.__path__)[0])')
 REFERENCE_CHECK := $(or $(TMPDIR),/tmp)/calicolab-bgp_lb-reference
 ANTSIBULL_DOCS := ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.collections $(BIN)/antsibull-docs collection --use-current --squash-hierarchy --output-format simplified-rst
 TWIN_LOCK := /tmp/bgp-lb-twin.lock
@@ -43,11 +42,9 @@ lint: $(BIN)/ansible-playbook ## ruff, ansible-lint (production profile), change
 
 sanity: $(BIN)/ansible-playbook ## ansible-test sanity on a clean copy of the collection, no ignore files
 	@test -z "$$(ls tests/sanity/ignore-*.txt 2>/dev/null)" || { echo "tests/sanity/ignore-*.txt must not exist"; exit 1; }
-	@rm -rf $(SANITY_COLLECTIONS) && mkdir -p $(SANITY_ROOT) $(SANITY_COLLECTIONS)/kubernetes
+	@rm -rf $(SANITY_COLLECTIONS) && mkdir -p $(SANITY_ROOT)
 	@# lab/twin is not part of the built collection (galaxy.yml build_ignore), so it is not sanity-tested as collection code
 	@git ls-files -co --exclude-standard -z -- . ":(exclude)lab/twin" | rsync -a --from0 --files-from=- ./ $(SANITY_ROOT)/
-	@# lb_advert_apply builds on kubernetes.core's client module_utils: give ansible-test that dependency beside it
-	@cp -r $(KUBERNETES_CORE) $(SANITY_COLLECTIONS)/kubernetes/core
 	cd $(SANITY_ROOT) && $(BIN)/ansible-test sanity --local --python $(PYTHON_VERSION) --color no
 
 units: $(BIN)/ansible-playbook ## pytest over module_utils and modules

@@ -374,6 +374,9 @@ WHAT_MOVED = [
     "| lb_verify: route, sessions and running-config in one vtysh call; reports written by one action on the"
     " controller | ~0.7 s and ~1.8 s (a `file`, a `copy` and a `template` module run) |",
     "| the kubeconfig check is a Jinja `is file` test, not a `stat` run | ~0.5 s |",
+    "| every Kubernetes read and write through the collection's bounded actions (`k8s_read`, `k8s_apply`,"
+    " `lb_advert_apply`, `k8s_dry_run`, in the controller, no API discovery) instead of kubernetes.core's lookup"
+    " and modules, which take no request timeout | no module process per write; see the converge table |",
 ]
 
 
@@ -439,13 +442,12 @@ def _converge_notes(data: dict[str, Any]) -> list[str]:
     lines += [
         "### Why each remaining module run is there",
         "",
-        "- **Apply IPPool / Service** (kubernetes.core `k8s`, server-side apply): the writes themselves; each is a"
-        " Python process that imports the Kubernetes client (~0.9 s). The plain playbook sends both in one `k8s`"
-        " task; the collection keeps one per role (step 1 and step 2 of the lab) and sends neither on a re-run.",
-        "- **Wait for the external IP** (`k8s_info` with `until`): Calico assigns the address asynchronously, so a"
-        " read must follow the write; a lookup cannot be the looping task (Ansible templates a task's arguments once,"
-        " not per retry).",
-        "- **Merge into BGPConfiguration** (`lb_advert_apply`): the write with its 409 retry loop.",
+        "- **Apply IPPool / Service** (`k8s_apply`, server-side apply, in the controller): the writes themselves,"
+        " each request bounded; the plain playbook sends both in one `k8s` module run. Neither is sent on a re-run.",
+        "- **Wait for the external IP** (`k8s_read` with `until`): Calico assigns the address asynchronously, so a"
+        " read must follow the write; it is the looping task (Ansible templates a task's arguments once, not per"
+        " retry, so a lookup could not be).",
+        "- **Merge into BGPConfiguration** (`lb_advert_apply`, in the controller): the write with its 409 retry loop.",
         "- **Router dry-run and apply** (`frr_bgp` over SSH, check mode then for real): the preflight must read the"
         " router's BGP instance before the first Kubernetes write; the apply is skipped when the dry run found"
         " nothing to change.",
@@ -453,9 +455,9 @@ def _converge_notes(data: dict[str, Any]) -> list[str]:
         " route is.",
         "- **Dry-run every Kubernetes write** (`k8s_dry_run`): every write proven acceptable before the first one"
         " (see above); skipped when nothing drifts.",
-        "- **Kubernetes reads** (~0.35 s each: the Kubernetes client's import in the worker): the preflight probe"
-        " (`k8s_read`, its requests bounded) and one `k8s` lookup per role (lb_pool, lb_service, bgp_advertisement,"
-        " lb_verify), so each role stays usable on its own.",
+        "- **Kubernetes reads** (`k8s_read`, the Kubernetes client's import in the worker): the preflight probe and"
+        " one task per role (lb_pool, lb_service, bgp_advertisement, lb_verify), so each role stays usable on its"
+        " own. Every Kubernetes request of the run is bounded by `bgp_lb_kubernetes_timeout`.",
         "",
         "The rest is Ansible's own per-task cost (~20-50 ms a task for ~50 tasks) and `ansible-playbook`'s start.",
         "",

@@ -7,10 +7,8 @@ DOCUMENTATION = r"""
 module: k8s_read
 short_description: Read Kubernetes objects with a bound on every request, and say in words why a read failed
 description:
-  - Reads each object or list in O(reads) from kube-apiserver, in the controller, with the Python C(kubernetes)
-    client that kubernetes.core uses. Every request is bounded by O(request_timeout) and is not retried, so a
-    kube-apiserver that accepts the connection and then says nothing (overloaded, frozen, or behind a firewall that
-    drops the packets) ends the read instead of holding the run; the C(kubernetes.core.k8s) lookup has no such bound.
+  - Reads each object or list in O(reads) from kube-apiserver, in the controller, every request bounded by
+    O(request_timeout).
   - A failed read fails the task with one sentence that names the API server's URL - did not answer within the
     bound, no connection, the certificate does not verify, the credentials were rejected (401), the read is not
     permitted (403) - and never the client's own exception text.
@@ -21,29 +19,22 @@ options:
   reads:
     description:
       - What to read, in order. Each item has C(api_version) and C(kind) (V(Node), V(Service) in C(v1); V(IPPool),
-        V(BGPPeer), V(BGPConfiguration) in C(projectcalico.org/v3)), and optionally C(namespace) and C(name).
+        V(BGPPeer), V(BGPConfiguration), V(KubeControllersConfiguration) in C(projectcalico.org/v3)), and optionally
+        C(namespace) and C(name).
       - Without C(name) the list is read; with it the one object (none when it does not exist).
     type: list
     elements: dict
     required: true
-  request_timeout:
-    description: Seconds each request may take, from connecting to the last byte of the answer.
-    type: float
-    default: 10.0
-  kubeconfig:
-    description:
-      - Path to the kubeconfig, or its content as a dict. Without it, E(K8S_AUTH_KUBECONFIG), E(KUBECONFIG) or
-        C(~/.kube/config), as kubernetes.core finds it.
-    type: raw
-  context:
-    description: The kubeconfig context to use (E(K8S_AUTH_CONTEXT), else the kubeconfig's current context).
-    type: str
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
-  - calicolab.bgp_lb.controller_action
-requirements:
-  - kubernetes >= 24.2.0 (the Python client kubernetes.core uses)
+  - calicolab.bgp_lb.kubernetes_connection
+attributes:
+  check_mode:
+    support: full
+    details: It only reads, so check mode and a normal run return the same.
+  diff_mode:
+    support: none
 seealso:
   - plugin: kubernetes.core.k8s
     plugin_type: lookup

@@ -5,7 +5,8 @@ Python process (~0.3 s); as action plugins they run inside the controller's work
 ``validate``. Each action plugin names its argument spec (the one its module file documents) and one function of the
 validated options. This class validates and converts the options exactly as a module's argument spec would
 (``-e block_size=28`` gives a string, which becomes 28), turns a :class:`ValidationError` into ``failed`` with
-``msg`` and ``violations``, and shows warnings. It never connects to the host and never reports a change.
+``msg`` and ``violations``, and shows warnings. It never connects to the host, and reports a change only when
+``compute`` says so (the Kubernetes writers of plugin_utils/kubernetes_action.py).
 """
 
 from __future__ import annotations

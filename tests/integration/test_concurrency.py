@@ -35,7 +35,6 @@ def advert_playbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "name": "Advertise LoadBalancer CIDRs",
         "hosts": "k8s_api",
         "gather_facts": False,
-        "module_defaults": {"group/kubernetes.core.k8s": {"kubeconfig": "{{ bgp_lb_kubeconfig }}"}},
         "roles": [{"role": "calicolab.bgp_lb.bgp_advertisement"}],
     }
     return write_playbook(tmp_path_factory.mktemp("concurrency"), [play], "advertise.yml")

@@ -20,6 +20,7 @@ import yaml
 from tests.conftest import (
     STATE_DIR,
     TWIN_CLI,
+    PlaybookRun,
     Twin,
     problem_messages,
     run_playbook,
@@ -105,18 +106,23 @@ def test_a_broken_api_connection_fails_clearly_before_any_write(
     assert fresh_twin.running_config() == router_before
 
 
+def site_run_then_thaw(api_server: int, env: dict | None = None) -> tuple[PlaybookRun, float]:
+    """site.yml and its seconds; the subprocess timeout is the hard limit (a run that hangs fails the test), and
+    kube-apiserver is thawed afterwards whatever happened."""
+    try:
+        started = time.monotonic()
+        run = run_playbook("site.yml", json_output=False, env=env, timeout=90)
+        return run, time.monotonic() - started
+    finally:
+        os.kill(api_server, signal.SIGCONT)
+
+
 def test_a_frozen_api_server_ends_the_run_within_its_bound_naming_it_and_a_rerun_converges(fresh_twin: Twin):
     """kube-apiserver accepts the connection and says nothing (SIGSTOP: overloaded, or a firewall dropping packets)."""
     api_server = int((STATE_DIR / "pids" / "kube-apiserver.pid").read_text())
     router_before = fresh_twin.running_config()
     os.kill(api_server, signal.SIGSTOP)
-    try:
-        started = time.monotonic()
-        # The subprocess timeout is the hard limit: a run that hangs fails the test, and the finally thaws.
-        run = run_playbook("site.yml", json_output=False, timeout=90)
-        elapsed = time.monotonic() - started
-    finally:
-        os.kill(api_server, signal.SIGCONT)
+    run, elapsed = site_run_then_thaw(api_server)
 
     output = run.stdout + run.stderr
     assert run.returncode != 0
@@ -125,6 +131,33 @@ def test_a_frozen_api_server_ends_the_run_within_its_bound_naming_it_and_a_rerun
     assert "bgp_lb_kubernetes_timeout" in output
     assert "Traceback" not in output
     assert fresh_twin.running_config() == router_before
+    rerun = run_playbook("site.yml", timeout=300)
+    assert rerun.returncode == 0, problem_messages(rerun)
+    assert fresh_twin.route_next_hops(LB_CIDR) == NODE_IPS
+
+
+def test_an_api_server_frozen_after_the_pool_was_written_names_the_step_and_the_change(fresh_twin: Twin):
+    """Frozen right after the IPPool's apply (a test callback sends SIGSTOP at that exact step): the Service's apply
+    gets no answer, and the one message names the step, the API server, the bound and the pool already written."""
+    api_server = int((STATE_DIR / "pids" / "kube-apiserver.pid").read_text())
+    freeze = {
+        "ANSIBLE_CALLBACK_PLUGINS": str(Path(__file__).parent / "callbacks"),
+        "ANSIBLE_CALLBACKS_ENABLED": "freeze_after",
+        "FREEZE_AFTER_TASK": "Apply IPPool",
+        "FREEZE_PID": str(api_server),
+    }
+    run, elapsed = site_run_then_thaw(api_server, env=freeze)
+
+    output = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert elapsed < 60, f"the run took {elapsed:.0f} s with the default bound"
+    assert (
+        "Apply the Service default/lb-nginx-service: Service default/lb-nginx-service: no answer to the apply (it may "
+        f"still take effect): the Kubernetes API at {fresh_twin.status['api']['url']} did not answer within 10 s"
+        in output
+    ), output[-3000:]
+    assert "Kubernetes changes this run already made, which stay in place: IPPool loadbalancer-ip-pool." in output
+    assert "Traceback" not in output
     rerun = run_playbook("site.yml", timeout=300)
     assert rerun.returncode == 0, problem_messages(rerun)
     assert fresh_twin.route_next_hops(LB_CIDR) == NODE_IPS

@@ -1,4 +1,4 @@
-"""lb_service's verdict on the Service's address, run offline over API objects as kubernetes.core returns them.
+"""lb_service's verdict on the Service's address, run offline over API objects as k8s_read returns them.
 
 The judging task of roles/lb_service/tasks/check_ip.yml is taken from the shipped file and run with the reads it
 follows (the Service, the IPPools, KubeControllersConfiguration default) given as registered results, so the message
@@ -42,7 +42,7 @@ def judge(tmp_path: Path, current: dict, kube_controllers: dict) -> dict:
         "lb_service_name": "lb-nginx-service",
         "lb_service_wait_timeout": 30,
         "lb_service_object": current,
-        "lb_service_pools": {"resources": [LB_POOL]},
+        "lb_service_pools_seen": [LB_POOL],
         "lb_service_kube_controllers": kube_controllers,
     }
     play = {"hosts": "localhost", "gather_facts": False, "vars": registered, "tasks": [judging_task()]}
@@ -54,8 +54,13 @@ def judge(tmp_path: Path, current: dict, kube_controllers: dict) -> dict:
     return run.result_of("localhost", VERDICT)
 
 
-REQUESTED_ONLY = {"resources": [{"spec": {"controllers": {"loadBalancer": {"assignIPs": "RequestedServicesOnly"}}}}]}
-NOT_SERVED = {"failed": True, "msg": "Failed to find exact match for projectcalico.org/v3.KubeControllersConfiguration"}
+REQUESTED_ONLY = {"resources": [[{"spec": {"controllers": {"loadBalancer": {"assignIPs": "RequestedServicesOnly"}}}}]]}
+# A read k8s_read could not make (here an HTTP error for the path, as when Calico's API is not served).
+NOT_SERVED = {
+    "failed": True,
+    "msg": "the Kubernetes API at https://127.0.0.1:16443 answered HTTP 503 for "
+    "/apis/projectcalico.org/v3/kubecontrollersconfigurations/default",
+}
 
 
 @pytest.mark.parametrize(
@@ -68,14 +73,14 @@ NOT_SERVED = {"failed": True, "msg": "Failed to find exact match for projectcali
             id="assign-ips-requested-only",
         ),
         pytest.param(
-            {"resources": []},
+            {"resources": [[]]},
             "there is no KubeControllersConfiguration default, which calico-kube-controllers creates when it starts",
             id="kube-controllers-never-started",
         ),
         pytest.param(
             NOT_SERVED,
             "KubeControllersConfiguration default could not be read to check Calico's LoadBalancer controller "
-            "(Failed to find exact match",
+            "(the Kubernetes API at https://127.0.0.1:16443 answered HTTP 503",
             id="kind-not-served",
         ),
     ],

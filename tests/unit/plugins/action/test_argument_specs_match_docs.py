@@ -49,7 +49,10 @@ def test_every_controller_side_plugin_is_an_action():
     assert ACTIONS == [
         "bgp_peer_spec",
         "ecmp_route_check",
+        "k8s_apply",
+        "k8s_dry_run",
         "k8s_read",
+        "lb_advert_apply",
         "lb_advert_spec",
         "lb_cidr_validate",
         "lb_pool_spec",
