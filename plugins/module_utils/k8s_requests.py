@@ -13,6 +13,7 @@ fails in transport raises :class:`NoAnswer` with one sentence that names the API
 from __future__ import annotations
 
 import json
+import math
 import os
 import ssl
 from collections.abc import Mapping
@@ -81,7 +82,7 @@ def positive_seconds(value: Any, name: str = "request_timeout") -> float:
         seconds = float(value)
     except (TypeError, ValueError):
         seconds = float("nan")
-    if not seconds > 0 or seconds == float("inf"):
+    if seconds <= 0 or not math.isfinite(seconds):  # NaN and infinity are not finite
         raise ValueError(f"{name} {value!r} must be a positive number of seconds")
     return seconds
 

@@ -143,5 +143,8 @@ def pending_ip_causes(
             "set lb_service_ip"
         )
     elif candidates and not causes:
-        causes.append(f"the LoadBalancer pools ({cidrs}) may be full; calico-kube-controllers logs why: {LOGS}")
+        causes.append(
+            "calico-kube-controllers (Calico's LoadBalancer controller) assigned no address: it may be stopped or not "
+            f"answering, or the LoadBalancer pools ({cidrs}) full; its logs say why: {LOGS}"
+        )
     return causes

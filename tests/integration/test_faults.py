@@ -163,6 +163,35 @@ def test_an_api_server_frozen_after_the_pool_was_written_names_the_step_and_the_
     assert fresh_twin.route_next_hops(LB_CIDR) == NODE_IPS
 
 
+def test_a_frozen_load_balancer_controller_is_named_with_what_was_written_and_a_rerun_converges(fresh_twin: Twin):
+    """calico-kube-controllers frozen (SIGSTOP) before the run: no address is ever assigned, so the wait ends after
+    lb_service_wait_timeout with a message that names the controller and what the run already wrote."""
+    controller = int((STATE_DIR / "pids" / "calico-kube-controllers.pid").read_text())
+    os.kill(controller, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        run = run_playbook("site.yml", extra_vars={"lb_service_wait_timeout": 5}, json_output=False, timeout=90)
+        elapsed = time.monotonic() - started
+    finally:
+        os.kill(controller, signal.SIGCONT)
+
+    output = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert elapsed < 60, f"the run took {elapsed:.0f} s with lb_service_wait_timeout=5"
+    assert (
+        "Service default/lb-nginx-service got no external IP within 5 s (lb_service_wait_timeout): "
+        "calico-kube-controllers (Calico's LoadBalancer controller) assigned no address" in output
+    ), output[-3000:]
+    assert (
+        "Kubernetes changes this run already made, which stay in place: IPPool loadbalancer-ip-pool; "
+        "Service default/lb-nginx-service." in output
+    )
+    assert "Traceback" not in output
+    rerun = run_playbook("site.yml", timeout=300)
+    assert rerun.returncode == 0, problem_messages(rerun)
+    assert fresh_twin.route_next_hops(LB_CIDR) == NODE_IPS
+
+
 def is_write_to(path_part: str):
     def matches(entry: dict) -> bool:
         return path_part in entry["path"] and entry in Twin.real_writes([entry])

@@ -38,7 +38,10 @@ def controllers(assign: str | None = "AllServices", running: bool = False, off: 
 
 
 ASKED = {"projectcalico.org/loadBalancerIPs": '["172.16.0.250"]'}
-FULL = "the LoadBalancer pools (172.16.0.240/28) may be full; calico-kube-controllers logs why"
+FULL = (
+    "calico-kube-controllers (Calico's LoadBalancer controller) assigned no address: it may be stopped or not "
+    "answering, or the LoadBalancer pools (172.16.0.240/28) full; its logs say why"
+)
 
 
 @pytest.mark.parametrize(
