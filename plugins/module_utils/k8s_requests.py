@@ -88,7 +88,8 @@ def positive_seconds(value: Any, name: str = "request_timeout") -> float:
 
 
 class NoAnswer(Exception):
-    """A request that got no HTTP answer; ``str()`` is one sentence naming the API server."""
+    """A request that got no HTTP answer, or a read the API server refused; ``str()`` is one sentence naming the
+    API server."""
 
 
 class Answer(NamedTuple):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.calicolab.bgp_lb.plugins.module_utils.k8s_requests import KubernetesApi, NoAnswer
+from ansible_collections.calicolab.bgp_lb.plugins.module_utils.k8s_requests import KubernetesApi
 from ansible_collections.calicolab.bgp_lb.plugins.plugin_utils.controller_action import ControllerAction
 
 CONNECTION_SPEC = {
@@ -44,5 +44,5 @@ class KubernetesAction(ControllerAction):
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         try:
             return super().run(tmp, task_vars)
-        except (KubeconfigUnusable, NoAnswer) as error:
+        except KubeconfigUnusable as error:
             return {"failed": True, "changed": False, "msg": str(error)}
