@@ -2,7 +2,9 @@
 
 The playbook under test uses the real ``ansible.netcommon.httpapi`` connection, the real ``arista.eos`` httpapi
 plugin and modules, TLS and basic authentication; only the device is replaced: an HTTPS server on 127.0.0.1 that
-answers eAPI's JSON-RPC ``runCmds`` with the output a test gives for each command, and records every request.
+answers eAPI's JSON-RPC ``runCmds`` with the output a test gives for each command, and records every request. It
+runs as its own process (``python tests/eapi_fake.py DIRECTORY``), so a test can freeze it (SIGSTOP) like a router that
+stops answering; the test and the device share the answers, the requests and the port through files in DIRECTORY.
 Commands nobody gave an answer for get the error EOS returns for an invalid command, so a task file that sends
 something else fails loudly instead of passing on a guess.
 """
@@ -13,9 +15,14 @@ import base64
 import datetime
 import ipaddress
 import json
+import os
+import signal
 import ssl
+import subprocess
+import sys
 import threading
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -42,48 +49,93 @@ class EapiRequest:
     output: str
 
 
+class _Answers(dict):
+    """The answers a test gives, written through to the device process's answers file on every change."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self._path = path
+
+    def __setitem__(self, command: str, output: Any) -> None:
+        super().__setitem__(command, output)
+        staged = self._path.with_suffix(".tmp")
+        staged.write_text(json.dumps(self), encoding="utf-8")
+        staged.replace(self._path)  # the device never reads a half-written file
+
+
 @dataclass
 class FakeEapi:
-    """An eAPI endpoint on 127.0.0.1 with its own CA; use as a context manager."""
+    """An eAPI endpoint on 127.0.0.1 with its own CA, served by its own process (``pid``: a test can freeze it);
+    use as a context manager."""
 
     directory: Path
     username: str = "admin"
     password: str = "admin"
-    answers: dict[str, Any] = field(default_factory=dict)
-    requests: list[EapiRequest] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.ca_path, cert_path, key_path = _write_certificates(self.directory)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(cert_path, key_path)
-        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self.ca_path = self.directory / "ca.pem"
+        self.answers = _Answers(self.directory / "answers.json")
+        self._port_file = self.directory / "port"
+        self._requests_file = self.directory / "requests.jsonl"
 
     def __enter__(self) -> FakeEapi:
-        self._thread.start()
+        env = {**os.environ, "EAPI_FAKE_USERNAME": self.username, "EAPI_FAKE_PASSWORD": self.password}
+        self._process = subprocess.Popen([sys.executable, __file__, str(self.directory)], env=env)
+        deadline = time.monotonic() + 15
+        while not self._port_file.exists():
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                self.__exit__()
+                raise RuntimeError(f"the eAPI stand-in did not start (exit code {self._process.returncode})")
+            time.sleep(0.02)
+        self.port = int(self._port_file.read_text())
+        self.pid = self._process.pid
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._process.send_signal(signal.SIGCONT)  # a test may have left it frozen
+        self._process.terminate()
+        self._process.wait(timeout=10)
+
+    @property
+    def requests(self) -> list[EapiRequest]:
+        if not self._requests_file.exists():
+            return []
+        lines = self._requests_file.read_text(encoding="utf-8").splitlines()
+        return [EapiRequest(**json.loads(line)) for line in lines]
 
     def sent(self) -> list[str]:
         """The CLI commands the device received, in order: no ``enable``, none of the plugin's device queries."""
         commands = (command for request in self.requests for command in request.commands)
         return [command for command in commands if isinstance(command, str) and command not in DEVICE_COMMANDS]
 
-    def answer(self, command: str) -> Any:
-        if command in self.answers:
-            return self.answers[command]
-        if command in DEVICE_COMMANDS:
-            return DEVICE_COMMANDS[command]
-        raise KeyError(command)
+
+def serve(directory: Path, username: str, password: str) -> None:
+    """The device: answer runCmds from ``answers.json`` (re-read for each request), log each request to
+    ``requests.jsonl``, and write the port it listens on to ``port`` once it accepts connections."""
+    _ca_path, cert_path, key_path = _write_certificates(directory)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(directory, username, password))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_path, key_path)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
+    (directory / "port").write_text(str(server.server_address[1]))
+    server.serve_forever()
+    server.server_close()
 
 
-def _handler_for(device: FakeEapi) -> type[BaseHTTPRequestHandler]:
-    expected = "Basic " + base64.b64encode(f"{device.username}:{device.password}".encode()).decode()
+def _answer(directory: Path, command: str) -> Any:
+    answers_file = directory / "answers.json"
+    answers = json.loads(answers_file.read_text(encoding="utf-8")) if answers_file.exists() else {}
+    if command in answers:
+        return answers[command]
+    if command in DEVICE_COMMANDS:
+        return DEVICE_COMMANDS[command]
+    raise KeyError(command)
+
+
+def _handler_for(directory: Path, username: str, password: str) -> type[BaseHTTPRequestHandler]:
+    expected = "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+    log_lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *_args: object) -> None:  # keep pytest output clean
@@ -95,14 +147,15 @@ def _handler_for(device: FakeEapi) -> type[BaseHTTPRequestHandler]:
                 return
             request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             params = request["params"]
-            device.requests.append(EapiRequest(params["cmds"], params["format"]))
+            with log_lock, (directory / "requests.jsonl").open("a", encoding="utf-8") as log:
+                log.write(json.dumps({"commands": params["cmds"], "output": params["format"]}) + "\n")
             results = []
             for index, command in enumerate(params["cmds"]):
                 if isinstance(command, dict):  # {"cmd": "enable", "input": password}
                     results.append({})
                     continue
                 try:
-                    output = device.answer(command)
+                    output = _answer(directory, command)
                 except KeyError:
                     self._send(200, _invalid_command(request["id"], index, command, results))
                     return
@@ -166,3 +219,7 @@ def _write_certificates(directory: Path) -> tuple[Path, Path, Path]:
         key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
     return paths
+
+
+if __name__ == "__main__":
+    serve(Path(sys.argv[1]), os.environ["EAPI_FAKE_USERNAME"], os.environ["EAPI_FAKE_PASSWORD"])

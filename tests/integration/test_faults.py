@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -18,6 +19,7 @@ import pytest
 import yaml
 
 from tests.conftest import (
+    REPO,
     STATE_DIR,
     TWIN_CLI,
     PlaybookRun,
@@ -27,6 +29,8 @@ from tests.conftest import (
     start_playbook,
     wait_for_audit,
 )
+from tests.eapi_fake import FakeEapi
+from tests.integration.callbacks.freeze_after import process_tree
 
 pytestmark = [pytest.mark.root, pytest.mark.twin]
 
@@ -192,6 +196,163 @@ def test_a_frozen_load_balancer_controller_is_named_with_what_was_written_and_a_
     assert fresh_twin.route_next_hops(LB_CIDR) == NODE_IPS
 
 
+# --- routers that stop answering ------------------------------------------------------------------------------
+
+
+def signal_tree(pid: int, sig: signal.Signals) -> None:
+    """Signal ``pid`` and every process it started (an sshd's listener and its sessions)."""
+    for process in process_tree(pid):
+        os.kill(process, sig)
+
+
+def test_a_router_whose_sshd_goes_silent_is_named_with_the_step_and_the_kubernetes_changes(fresh_twin: Twin):
+    """tor's sshd freezes (SIGSTOP on the listener and its sessions) right after the run's last Kubernetes write:
+    the SSH connection the preflight opened is still up and says nothing, and a new one gets no banner. The run
+    ends within the router bound naming the router, its address, the step and what Kubernetes already holds."""
+    sshd = fresh_twin.status["ssh"]["pid"]
+    freeze = {
+        "ANSIBLE_CALLBACK_PLUGINS": str(Path(__file__).parent / "callbacks"),
+        "ANSIBLE_CALLBACKS_ENABLED": "freeze_after",
+        "FREEZE_AFTER_TASK": "Merge serviceLoadBalancerIPs",
+        "FREEZE_PID": str(sshd),
+    }
+    try:
+        started = time.monotonic()
+        run = run_playbook("site.yml", json_output=False, env=freeze, timeout=120)
+        elapsed = time.monotonic() - started
+    finally:
+        signal_tree(sshd, signal.SIGCONT)
+
+    output = run.stdout + run.stderr
+    assert run.returncode != 0
+    # Keepalives end the silent session within the bound (10 s), then a new connection waits at most as long.
+    assert elapsed < 60, f"the run took {elapsed:.0f} s with the default bound"
+    address = fresh_twin.status["ssh"]["host"]
+    assert (
+        "The upstream router(s) tor were not configured: Set maximum-paths with vtysh under router bgp, AS 65001 on "
+        f"tor: the router tor at {address} port 22 did not answer over ssh within 10 s" in output
+    ), output[-3000:]
+    assert (
+        "Kubernetes changes this run already made, which stay in place: IPPool loadbalancer-ip-pool; Service "
+        f"default/lb-nginx-service; BGPConfiguration default serviceLoadBalancerIPs +{LB_CIDR}." in output
+    )
+    assert "Traceback" not in output
+    assert "maximum-paths 1" in fresh_twin.running_config()
+    rerun = run_playbook("site.yml", timeout=300)
+    assert rerun.returncode == 0, problem_messages(rerun)
+    assert fresh_twin.route_next_hops(LB_CIDR) == NODE_IPS
+
+
+# The EOS router's `router bgp` as arista.eos.eos_bgp_global reads it (the command its facts send), already at
+# maximum-paths 4: the preflight can read it, and a run that reaches it has nothing to send.
+EOS_READ_BGP = "show running-config | section router\\sbgp "
+EOS_FIXTURES = REPO / "tests" / "unit" / "fixtures"
+EOS_PASSWORD = "eapi-fault-7c2a"
+
+
+def eos_twin_inventory(directory: Path, device: FakeEapi) -> Path:
+    """The twin's Kubernetes with one EOS router, ceos01, reached over eAPI at the stand-in (inventory/containerlab's
+    router variables, the twin's Kubernetes variables)."""
+    inventory = directory / "inventory"
+    (inventory / "group_vars").mkdir(parents=True)
+    hosts = {
+        "all": {
+            "children": {
+                "k8s_api": {
+                    "hosts": {
+                        "k8s-controller": {
+                            "ansible_connection": "local",
+                            "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+                        }
+                    }
+                },
+                "upstream_routers": {
+                    "hosts": {"ceos01": {"ansible_host": "127.0.0.1", "ansible_httpapi_port": device.port}}
+                },
+            }
+        }
+    }
+    (inventory / "hosts.yml").write_text(yaml.safe_dump(hosts))
+    shutil.copy(REPO / "inventory" / "twin" / "group_vars" / "all.yml", inventory / "group_vars" / "all.yml")
+    shutil.copy(
+        REPO / "inventory" / "containerlab" / "group_vars" / "upstream_routers.yml",
+        inventory / "group_vars" / "upstream_routers.yml",
+    )
+    return inventory
+
+
+@pytest.fixture
+def eos_router(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    for name in ("EOS_USERNAME", "EOS_PASSWORD", "EOS_VALIDATE_CERTS", "EOS_CA_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "device").mkdir()
+    with FakeEapi(tmp_path / "device", password=EOS_PASSWORD) as device:
+        device.answers[EOS_READ_BGP] = (EOS_FIXTURES / "eos_config" / "router-bgp-maximum-paths-4.cfg").read_text()
+        yield device
+
+
+def eos_site_run(inventory: Path, device: FakeEapi, env: dict | None = None) -> tuple[PlaybookRun, float]:
+    """site.yml against the twin's Kubernetes and the eAPI stand-in; the stand-in is thawed whatever happened."""
+    environment = {
+        "BGP_LB_TWIN_STATE_DIR": str(STATE_DIR),
+        "EOS_PASSWORD": EOS_PASSWORD,
+        "EOS_CA_PATH": str(device.ca_path),
+        "NO_PROXY": "127.0.0.1",
+        "no_proxy": "127.0.0.1",
+        **(env or {}),
+    }
+    try:
+        started = time.monotonic()
+        run = run_playbook("site.yml", inventory=inventory, json_output=False, env=environment, timeout=120)
+        return run, time.monotonic() - started
+    finally:
+        os.kill(device.pid, signal.SIGCONT)
+
+
+def test_an_eapi_router_frozen_before_the_run_is_named_and_nothing_is_written(
+    fresh_twin: Twin, tmp_path: Path, eos_router: FakeEapi
+):
+    inventory = eos_twin_inventory(tmp_path, eos_router)
+    mark = fresh_twin.audit_mark()
+    os.kill(eos_router.pid, signal.SIGSTOP)
+    run, elapsed = eos_site_run(inventory, eos_router)
+
+    output = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert elapsed < 60, f"the run took {elapsed:.0f} s with the default bound"
+    assert f"Read the router's BGP instance (EOS) on ceos01 at 127.0.0.1:{eos_router.port}: " in output, output[-3000:]
+    assert "A silent router is given bgp_lb_router_timeout, 10 s, to connect and per command." in output
+    assert "Nothing was written." in output
+    assert "Traceback" not in output
+    assert fresh_twin.real_writes(fresh_twin.audit_since(mark)) == []
+
+
+def test_an_eapi_router_frozen_after_the_kubernetes_writes_is_named_with_the_changes(
+    fresh_twin: Twin, tmp_path: Path, eos_router: FakeEapi
+):
+    inventory = eos_twin_inventory(tmp_path, eos_router)
+    freeze = {
+        "ANSIBLE_CALLBACK_PLUGINS": str(Path(__file__).parent / "callbacks"),
+        "ANSIBLE_CALLBACKS_ENABLED": "freeze_after",
+        "FREEZE_AFTER_TASK": "Merge serviceLoadBalancerIPs",
+        "FREEZE_PID": str(eos_router.pid),
+    }
+    run, elapsed = eos_site_run(inventory, eos_router, env=freeze)
+
+    output = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert elapsed < 60, f"the run took {elapsed:.0f} s with the default bound"
+    summary = output[output.index("The upstream router(s) ceos01 were not configured: ") :]
+    assert f" on ceos01 at 127.0.0.1:{eos_router.port}: " in summary, summary
+    assert "A silent router is given bgp_lb_router_timeout, 10 s, to connect and per command." in summary
+    assert (
+        "Kubernetes changes this run already made, which stay in place: IPPool loadbalancer-ip-pool; Service "
+        f"default/lb-nginx-service; BGPConfiguration default serviceLoadBalancerIPs +{LB_CIDR}." in summary
+    )
+    assert "Traceback" not in output
+    assert [command for command in eos_router.sent() if command != EOS_READ_BGP] == []
+
+
 def is_write_to(path_part: str):
     def matches(entry: dict) -> bool:
         return path_part in entry["path"] and entry in Twin.real_writes([entry])
@@ -216,8 +377,8 @@ def test_router_unreachable_after_kubernetes_lists_the_changes_and_a_rerun_conve
     output = log.read_text()
     assert returncode != 0
     assert "Traceback" not in output
-    assert "UNREACHABLE" in output
     assert "fatal: [tor]" in output
+    assert f"the router tor at {fresh_twin.status['ssh']['host']} port 22 did not answer over ssh" in output
     summary = output[output.index("were not configured") - 200 :]
     assert "The upstream router(s) tor were not configured" in summary
     for change in [
