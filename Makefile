@@ -13,7 +13,7 @@ ANTSIBULL_DOCS := ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.collections $(BIN)/antsibu
 TWIN_LOCK := /tmp/bgp-lb-twin.lock
 PYTHON_VERSION = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
-.PHONY: help setup demo test lint sanity units twin-tests integration molecule bench build docs twin-up twin-down clean
+.PHONY: help setup demo test lint sanity units twin-tests integration floor molecule bench build docs twin-up twin-down clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -27,7 +27,7 @@ $(BIN)/ansible-playbook:
 demo: $(BIN)/ansible-playbook ## bring the twin up, run site.yml, show the ECMP route and HTTP answers
 	@tools/demo.sh
 
-test: lint sanity units twin-tests integration molecule ## everything CI checks
+test: lint sanity units twin-tests integration floor molecule ## everything CI checks
 	@echo "make test: all suites passed"
 
 lint: $(BIN)/ansible-playbook ## ruff, ansible-lint (production profile), changelog fragments
@@ -55,6 +55,9 @@ twin-tests: $(BIN)/ansible-playbook ## the twin's own tests (control plane; netw
 
 integration: $(BIN)/ansible-playbook ## playbooks and modules against real FRR and the twin (root)
 	$(BIN)/pytest tests/integration
+
+floor: $(BIN)/ansible-playbook ## the lab on the oldest versions claimed (requirements-floor.txt; root, twin)
+	$(BIN)/pytest tests/floor
 
 molecule: $(BIN)/ansible-playbook ## molecule: the twin scenario end to end; the containerlab scenario's syntax
 	$(BIN)/molecule syntax -s containerlab

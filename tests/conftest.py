@@ -18,6 +18,20 @@ REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+@dataclass(frozen=True)
+class Toolchain:
+    """Which ansible-playbook runs, and where its collections come from (None: ansible.cfg's collections_path and the
+    venv's `ansible` package)."""
+
+    bin: Path
+    collections: Path | None = None
+
+
+NEWEST = Toolchain(BIN)
+# The oldest versions the collection claims (requirements-floor.txt), built by tools/setup.sh.
+FLOOR = Toolchain(REPO / ".venv-floor" / "bin", REPO / ".floor")
+
+
 @dataclass
 class PlaybookRun:
     """One finished ansible-playbook run, with the JSON callback's view of it."""
@@ -64,14 +78,17 @@ def run_playbook(
     env: dict | None = None,
     json_output: bool = True,
     timeout: float = 600,
+    toolchain: Toolchain = NEWEST,
 ) -> PlaybookRun:
     """Run ansible-playbook from the repository root with the repository's ansible.cfg."""
-    argv = [str(BIN / "ansible-playbook"), str(playbook), *args]
+    argv = [str(toolchain.bin / "ansible-playbook"), str(playbook), *args]
     if inventory is not None:
         argv += ["-i", str(inventory)]
     if extra_vars:
         argv += ["-e", json.dumps(extra_vars)]
     environment = {**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"}
+    if toolchain.collections is not None:
+        environment["ANSIBLE_COLLECTIONS_PATH"] = str(toolchain.collections)
     if json_output:
         environment["ANSIBLE_STDOUT_CALLBACK"] = "ansible.posix.json"
     environment.update(env or {})

@@ -62,6 +62,45 @@ make_venv() {
   fi
 }
 
+make_floor_venv() {
+  # .venv-floor: the oldest ansible-core and Python libraries the collection claims (requirements-floor.txt), and in
+  # .floor/ansible_collections the oldest collections, taken from the `ansible` wheel that file names (no Galaxy).
+  local python="" candidate stamp wanted source wheel_dir
+  for candidate in python3.12 "$HOME"/.pyenv/versions/3.12*/bin/python3; do
+    if command -v "$candidate" >/dev/null 2>&1 &&
+       "$candidate" -c 'import sys, venv; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null; then
+      python=$(command -v "$candidate")
+      break
+    fi
+  done
+  if [ -z "$python" ]; then
+    echo "setup: no Python 3.12 for the floor toolchain (ansible-core 2.16 runs on Python <= 3.12); install one, then re-run 'make setup'." >&2
+    exit 2
+  fi
+  wanted=$(sha256sum <requirements-floor.txt | cut -d' ' -f1)
+  stamp=$ROOT/.venv-floor/.setup-stamp
+  [ "$(cat "$stamp" 2>/dev/null)" = "$wanted" ] && return 0
+  say "building the floor toolchain (.venv-floor, .floor) from requirements-floor.txt"
+  rm -rf "$ROOT/.venv-floor" "$ROOT/.floor"
+  "$python" -m venv "$ROOT/.venv-floor"
+  "$ROOT/.venv-floor/bin/python" -m pip install -q --disable-pip-version-check -r requirements-floor.txt 2>&1 |
+    { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+  source=$(sed -n 's/^# FLOOR_COLLECTIONS_FROM //p' requirements-floor.txt)
+  wheel_dir=$(mktemp -d)
+  "$ROOT/.venv-floor/bin/python" -m pip download -q --disable-pip-version-check --no-deps -d "$wheel_dir" "$source" 2>&1 |
+    { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+  mkdir -p "$ROOT/.floor/ansible_collections/calicolab"
+  "$ROOT/.venv-floor/bin/python" - "$wheel_dir"/*.whl "$ROOT/.floor" <<'PY'
+import sys, zipfile
+wanted = ("arista/eos/", "ansible/netcommon/", "ansible/utils/", "ansible/posix/")
+with zipfile.ZipFile(sys.argv[1]) as wheel:
+    wheel.extractall(sys.argv[2], [n for n in wheel.namelist() if n.startswith(tuple("ansible_collections/" + w for w in wanted))])
+PY
+  rm -rf "$wheel_dir"
+  ln -sfn ../../.. "$ROOT/.floor/ansible_collections/calicolab/bgp_lb"
+  echo "$wanted" >"$stamp"
+}
+
 link_collection() {
   # Resolve this checkout as calicolab.bgp_lb (ansible.cfg: collections_path = .collections).
   mkdir -p .collections/ansible_collections/calicolab
@@ -116,6 +155,7 @@ build_lab_loader() {
 
 install_debian_packages
 make_venv
+make_floor_venv
 link_collection
 prime_ansible_test
 build_control_plane

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, PlaybookRun, run_playbook, write_playbook
+from tests.conftest import NEWEST, REPO, PlaybookRun, Toolchain, run_playbook, write_playbook
 from tests.eapi_fake import FakeEapi
 
 INVENTORY = REPO / "inventory" / "containerlab"
@@ -35,7 +35,9 @@ def router(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         yield device
 
 
-def run_against(router: FakeEapi, tmp_path: Path, tasks: list[dict], **env: str) -> PlaybookRun:
+def run_against(
+    router: FakeEapi, tmp_path: Path, tasks: list[dict], toolchain: Toolchain = NEWEST, **env: str
+) -> PlaybookRun:
     """Run ``tasks`` on ceos01 of inventory/containerlab, reached at the fake router (its CA in EOS_CA_PATH)."""
     play = {"name": "On the lab router", "hosts": "upstream_routers", "gather_facts": False, "tasks": tasks}
     environment = {"EOS_PASSWORD": PASSWORD, "EOS_CA_PATH": str(router.ca_path), "NO_PROXY": "127.0.0.1"}
@@ -44,6 +46,7 @@ def run_against(router: FakeEapi, tmp_path: Path, tasks: list[dict], **env: str)
         inventory=INVENTORY,
         extra_vars={"ansible_host": "127.0.0.1", "ansible_httpapi_port": router.port},
         env={**environment, "no_proxy": "127.0.0.1", **env},
+        toolchain=toolchain,
     )
 
 

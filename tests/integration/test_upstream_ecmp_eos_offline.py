@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import REPO, run_playbook, write_playbook
+from tests.conftest import NEWEST, REPO, Toolchain, run_playbook, write_playbook
 
 GOLDEN = Path(__file__).parent / "golden"
 EOS_CONFIGS = REPO / "tests" / "unit" / "fixtures" / "eos_config"
@@ -28,7 +28,9 @@ def parse_task(running_config: str) -> dict:
     }
 
 
-def render(tmp_path: Path, role_vars: dict, running_config: str | None = None) -> list[str]:
+def render(
+    tmp_path: Path, role_vars: dict, running_config: str | None = None, toolchain: Toolchain = NEWEST
+) -> list[str]:
     """The role's EOS commands, for a router whose `router bgp` section is ``running_config`` when given."""
     tasks = [parse_task(running_config)] if running_config is not None else []
     gathered = {"upstream_ecmp_eos_gathered": {"gathered": "{{ router_bgp.parsed }}"}} if tasks else {}
@@ -41,7 +43,7 @@ def render(tmp_path: Path, role_vars: dict, running_config: str | None = None) -
         {"name": "Show them", "ansible.builtin.debug": {"var": "upstream_ecmp_rendered"}},
     ]
     play = {"hosts": "localhost", "gather_facts": False, "vars": {**EOS_VARS, **role_vars}, "tasks": tasks}
-    run = run_playbook(write_playbook(tmp_path, [play]), inventory="localhost,")
+    run = run_playbook(write_playbook(tmp_path, [play]), inventory="localhost,", toolchain=toolchain)
     assert run.returncode == 0, run.stdout + run.stderr
     return run.result_of("localhost", "Show them")["upstream_ecmp_rendered"]
 
