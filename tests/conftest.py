@@ -110,6 +110,22 @@ def playbook_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.fixture
+def eapi_router(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The eAPI stand-in (tests/eapi_fake.py, its own process) as an EOS router with password ``eapi-test-5e1d``.
+
+    inventory/containerlab reads its EOS_* variables from the environment: the tests decide them (from the device's
+    ``password`` and ``ca_path``), not the developer's shell.
+    """
+    from tests.eapi_fake import FakeEapi
+
+    for name in ("EOS_USERNAME", "EOS_PASSWORD", "EOS_VALIDATE_CERTS", "EOS_CA_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "eapi").mkdir()
+    with FakeEapi(tmp_path / "eapi", password="eapi-test-5e1d") as device:
+        yield device
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The twin, as the integration tests see it: the CLI to start and stop it, and plain HTTPS/vtysh to look at it
 # directly (never through the collection, so the observation cannot share the code under test).

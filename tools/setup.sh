@@ -8,15 +8,23 @@ VENV=$ROOT/.venv
 DEBIAN_PACKAGES=(frr frr-pythontools openssh-server openssh-client iproute2 curl procps rsync shellcheck)
 
 say() { printf '==> %s\n' "$*"; }
-# pip warns about every missing local mirror directory configured on some machines: keep only useful lines.
-pip_install() { "$VENV/bin/python" -m pip install -q --disable-pip-version-check "$@" 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }; }
+# pip (install or download) with a venv's Python: `pip_in PYTHON ARGS...`. pip warns about every missing local mirror
+# directory configured on some machines: keep only useful lines.
+pip_in() {
+  local python=$1
+  shift
+  "$python" -m pip -q --disable-pip-version-check "$@" 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+}
+pip_install() { pip_in "$VENV/bin/python" install "$@"; }
 
+# The first Python that runs (a pyenv shim answers `command -v` without working) and whose version passes TEST, a
+# Python expression over sys.version_info: `find_python TEST CANDIDATE...`.
 find_python() {
-  local candidate
-  for candidate in python3.13 python3.12 \
-      "$HOME"/.pyenv/versions/3.13*/bin/python3 "$HOME"/.pyenv/versions/3.12*/bin/python3 python3; do
+  local test=$1 candidate
+  shift
+  for candidate in "$@"; do
     if command -v "$candidate" >/dev/null 2>&1 &&
-       "$candidate" -c 'import sys, venv; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
+       "$candidate" -c "import sys, venv; sys.exit(not ($test))" 2>/dev/null; then
       command -v "$candidate"
       return 0
     fi
@@ -42,7 +50,8 @@ install_debian_packages() {
 
 make_venv() {
   local python stamp wanted
-  python=$(find_python) || {
+  python=$(find_python 'sys.version_info >= (3, 12)' python3.13 python3.12 \
+      "$HOME"/.pyenv/versions/3.13*/bin/python3 "$HOME"/.pyenv/versions/3.12*/bin/python3 python3) || {
     echo "setup: no Python >= 3.12 found. Install one (e.g. 'apt-get install python3.12' or 'pyenv install 3.12'), then re-run 'make setup'." >&2
     exit 2
   }
@@ -65,30 +74,21 @@ make_venv() {
 make_floor_venv() {
   # .venv-floor: the oldest ansible-core and Python libraries the collection claims (requirements-floor.txt), and in
   # .floor/ansible_collections the oldest collections, taken from the `ansible` wheel that file names (no Galaxy).
-  local python="" candidate stamp wanted source wheel_dir
-  for candidate in python3.12 "$HOME"/.pyenv/versions/3.12*/bin/python3; do
-    if command -v "$candidate" >/dev/null 2>&1 &&
-       "$candidate" -c 'import sys, venv; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null; then
-      python=$(command -v "$candidate")
-      break
-    fi
-  done
-  if [ -z "$python" ]; then
+  local python stamp wanted source wheel_dir
+  python=$(find_python 'sys.version_info[:2] == (3, 12)' python3.12 "$HOME"/.pyenv/versions/3.12*/bin/python3) || {
     echo "setup: no Python 3.12 for the floor toolchain (ansible-core 2.16 runs on Python <= 3.12); install one, then re-run 'make setup'." >&2
     exit 2
-  fi
+  }
   wanted=$(sha256sum <requirements-floor.txt | cut -d' ' -f1)
   stamp=$ROOT/.venv-floor/.setup-stamp
   [ "$(cat "$stamp" 2>/dev/null)" = "$wanted" ] && return 0
   say "building the floor toolchain (.venv-floor, .floor) from requirements-floor.txt"
   rm -rf "$ROOT/.venv-floor" "$ROOT/.floor"
   "$python" -m venv "$ROOT/.venv-floor"
-  "$ROOT/.venv-floor/bin/python" -m pip install -q --disable-pip-version-check -r requirements-floor.txt 2>&1 |
-    { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+  pip_in "$ROOT/.venv-floor/bin/python" install -r requirements-floor.txt
   source=$(sed -n 's/^# FLOOR_COLLECTIONS_FROM //p' requirements-floor.txt)
   wheel_dir=$(mktemp -d)
-  "$ROOT/.venv-floor/bin/python" -m pip download -q --disable-pip-version-check --no-deps -d "$wheel_dir" "$source" 2>&1 |
-    { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+  pip_in "$ROOT/.venv-floor/bin/python" download --no-deps -d "$wheel_dir" "$source"
   mkdir -p "$ROOT/.floor/ansible_collections/calicolab"
   "$ROOT/.venv-floor/bin/python" - "$wheel_dir"/*.whl "$ROOT/.floor" <<'PY'
 import sys, zipfile

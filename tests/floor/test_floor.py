@@ -89,15 +89,11 @@ def test_arista_eos_renders_the_same_commands_on_the_floor(tmp_path: Path):
     assert render(tmp_path, {"upstream_ecmp_ecmp_paths": 8}, toolchain=FLOOR) == expected
 
 
-def test_lb_verify_reads_an_eos_router_over_eapi_on_the_floor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    for name in ("EOS_USERNAME", "EOS_PASSWORD", "EOS_VALIDATE_CERTS", "EOS_CA_PATH"):
-        monkeypatch.delenv(name, raising=False)
-    (tmp_path / "device").mkdir()
-    with FakeEapi(tmp_path / "device", password=eapi.PASSWORD) as router:
-        eapi.serve_eos(router, "healthy-3-path", "healthy-3-path.bgp_summary.json", "router-bgp-maximum-paths-4.cfg")
-        run = eapi.run_against(router, tmp_path, eapi.route_tasks(timeout=0.5), toolchain=FLOOR)
+def test_lb_verify_reads_an_eos_router_over_eapi_on_the_floor(tmp_path: Path, eapi_router: FakeEapi):
+    eapi.serve_eos(eapi_router, "healthy-3-path", "healthy-3-path.bgp_summary.json", "router-bgp-maximum-paths-4.cfg")
+    run = eapi.run_against(eapi_router, tmp_path, eapi.route_tasks(timeout=0.5), toolchain=FLOOR)
 
     assert run.returncode == 0, run.stdout[-3000:]
     verdict = run.result_of("ceos01", "Judge them")
     assert verdict["healthy"], verdict["summary"]
-    assert "show ip route 172.16.0.240/28" in router.sent()
+    assert "show ip route 172.16.0.240/28" in eapi_router.sent()

@@ -19,7 +19,6 @@ from tests.eapi_fake import FakeEapi
 INVENTORY = REPO / "inventory" / "containerlab"
 ROUTE_FIXTURES = REPO / "tests" / "unit" / "fixtures" / "route_check" / "eos"
 CONFIG_FIXTURES = REPO / "tests" / "unit" / "fixtures" / "eos_config"
-PASSWORD = "eapi-test-5e1d"
 PREFIX = "172.16.0.240/28"
 NODES = ["10.10.10.10", "10.10.10.11", "10.10.10.12"]
 LB_IP = "172.16.0.241"
@@ -27,12 +26,8 @@ TCP_PROBE = f'bash timeout 5 bash -c "echo > /dev/tcp/{LB_IP}/80 && echo open"'
 
 
 @pytest.fixture
-def router(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    # The inventory reads these from the environment: the tests decide them, not the developer's shell.
-    for name in ("EOS_USERNAME", "EOS_PASSWORD", "EOS_VALIDATE_CERTS", "EOS_CA_PATH"):
-        monkeypatch.delenv(name, raising=False)
-    with FakeEapi(tmp_path, password=PASSWORD) as device:
-        yield device
+def router(eapi_router: FakeEapi) -> FakeEapi:
+    return eapi_router
 
 
 def run_against(
@@ -40,7 +35,7 @@ def run_against(
 ) -> PlaybookRun:
     """Run ``tasks`` on ceos01 of inventory/containerlab, reached at the fake router (its CA in EOS_CA_PATH)."""
     play = {"name": "On the lab router", "hosts": "upstream_routers", "gather_facts": False, "tasks": tasks}
-    environment = {"EOS_PASSWORD": PASSWORD, "EOS_CA_PATH": str(router.ca_path), "NO_PROXY": "127.0.0.1"}
+    environment = {"EOS_PASSWORD": router.password, "EOS_CA_PATH": str(router.ca_path), "NO_PROXY": "127.0.0.1"}
     return run_playbook(
         write_playbook(tmp_path, [play]),
         inventory=INVENTORY,

@@ -247,7 +247,6 @@ def test_a_router_whose_sshd_goes_silent_is_named_with_the_step_and_the_kubernet
 # maximum-paths 4: the preflight can read it, and a run that reaches it has nothing to send.
 EOS_READ_BGP = "show running-config | section router\\sbgp "
 EOS_FIXTURES = REPO / "tests" / "unit" / "fixtures"
-EOS_PASSWORD = "eapi-fault-7c2a"
 
 
 def eos_twin_inventory(directory: Path, device: FakeEapi) -> Path:
@@ -282,20 +281,16 @@ def eos_twin_inventory(directory: Path, device: FakeEapi) -> Path:
 
 
 @pytest.fixture
-def eos_router(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    for name in ("EOS_USERNAME", "EOS_PASSWORD", "EOS_VALIDATE_CERTS", "EOS_CA_PATH"):
-        monkeypatch.delenv(name, raising=False)
-    (tmp_path / "device").mkdir()
-    with FakeEapi(tmp_path / "device", password=EOS_PASSWORD) as device:
-        device.answers[EOS_READ_BGP] = (EOS_FIXTURES / "eos_config" / "router-bgp-maximum-paths-4.cfg").read_text()
-        yield device
+def eos_router(eapi_router: FakeEapi) -> FakeEapi:
+    eapi_router.answers[EOS_READ_BGP] = (EOS_FIXTURES / "eos_config" / "router-bgp-maximum-paths-4.cfg").read_text()
+    return eapi_router
 
 
 def eos_site_run(inventory: Path, device: FakeEapi, env: dict | None = None) -> tuple[PlaybookRun, float]:
     """site.yml against the twin's Kubernetes and the eAPI stand-in; the stand-in is thawed whatever happened."""
     environment = {
         "BGP_LB_TWIN_STATE_DIR": str(STATE_DIR),
-        "EOS_PASSWORD": EOS_PASSWORD,
+        "EOS_PASSWORD": device.password,
         "EOS_CA_PATH": str(device.ca_path),
         "NO_PROXY": "127.0.0.1",
         "no_proxy": "127.0.0.1",
