@@ -13,7 +13,7 @@ ANTSIBULL_DOCS := ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.collections $(BIN)/antsibu
 TWIN_LOCK := /tmp/bgp-lb-twin.lock
 PYTHON_VERSION = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
-.PHONY: help setup demo test lint sanity units twin-tests integration floor molecule bench build docs twin-up twin-down clean
+.PHONY: help setup demo test lint sanity units twin-tests integration floor installed molecule bench build docs twin-up twin-down clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -27,7 +27,7 @@ $(BIN)/ansible-playbook:
 demo: $(BIN)/ansible-playbook ## bring the twin up, run site.yml, show the ECMP route and HTTP answers
 	@tools/demo.sh
 
-test: lint sanity units twin-tests integration floor molecule ## everything CI checks
+test: lint sanity units twin-tests integration floor installed molecule ## everything CI checks
 	@echo "make test: all suites passed"
 
 lint: $(BIN)/ansible-playbook ## ruff, ansible-lint (production profile), changelog fragments
@@ -58,6 +58,9 @@ integration: $(BIN)/ansible-playbook ## playbooks and modules against real FRR a
 
 floor: $(BIN)/ansible-playbook ## the lab on the oldest versions claimed (requirements-floor.txt; root, twin)
 	$(BIN)/pytest tests/floor
+
+installed: $(BIN)/ansible-playbook ## the built tarball installed outside the checkout, used as users do (root, twin)
+	$(BIN)/pytest tests/installed
 
 molecule: $(BIN)/ansible-playbook ## molecule: the twin scenario end to end; the containerlab scenario's syntax
 	$(BIN)/molecule syntax -s containerlab

@@ -79,24 +79,47 @@ def run_playbook(
     json_output: bool = True,
     timeout: float = 600,
     toolchain: Toolchain = NEWEST,
+    project: Path = REPO,
 ) -> PlaybookRun:
-    """Run ansible-playbook from the repository root with the repository's ansible.cfg."""
+    """Run ansible-playbook in ``project`` (by default the repository root) with that directory's ansible.cfg, as a
+    shell there would (PWD included)."""
     argv = [str(toolchain.bin / "ansible-playbook"), str(playbook), *args]
     if inventory is not None:
         argv += ["-i", str(inventory)]
     if extra_vars:
         argv += ["-e", json.dumps(extra_vars)]
-    environment = {**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"}
+    environment = {
+        **os.environ,
+        "ANSIBLE_CONFIG": str(project / "ansible.cfg"),
+        "ANSIBLE_NOCOLOR": "1",
+        "PWD": str(project),
+    }
     if toolchain.collections is not None:
         environment["ANSIBLE_COLLECTIONS_PATH"] = str(toolchain.collections)
     if json_output:
         environment["ANSIBLE_STDOUT_CALLBACK"] = "ansible.posix.json"
     environment.update(env or {})
-    done = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, env=environment, timeout=timeout, check=False)
+    done = subprocess.run(
+        argv, cwd=project, capture_output=True, text=True, env=environment, timeout=timeout, check=False
+    )
     report = {}
     if json_output and done.stdout.strip().startswith("{"):
         report = json.loads(done.stdout)
     return PlaybookRun(done.returncode, done.stdout, done.stderr, report)
+
+
+def build_collection(source: Path, workdir: Path) -> Path:
+    """``ansible-galaxy collection build`` of ``source`` into ``workdir``, as a release would: the tarball's path."""
+    # An empty config, so this checkout's collections_path (where calicolab.bgp_lb is linked) cannot leak in.
+    empty_config = workdir / "ansible.cfg"
+    empty_config.write_text("[defaults]\n")
+    subprocess.run(
+        [BIN / "ansible-galaxy", "collection", "build", "--output-path", workdir, source],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "ANSIBLE_CONFIG": str(empty_config)},
+    )
+    return next(workdir.glob("calicolab-bgp_lb-*.tar.gz"))
 
 
 def write_playbook(directory: Path, plays: list[dict], name: str = "playbook.yml") -> Path:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BIN, REPO
+from tests.conftest import BIN, REPO, build_collection
 
 MODULES = sorted(path.stem for path in (REPO / "plugins" / "modules").glob("*.py"))
 FILTERS = sorted(path.stem for path in (REPO / "plugins" / "filter").glob("*.yml"))
@@ -21,34 +21,19 @@ FILTERS = sorted(path.stem for path in (REPO / "plugins" / "filter").glob("*.yml
 PRIVATE_KEY = re.compile(rb"-----BEGIN [A-Z ]*PRIVATE KEY-----")
 
 
-def build(source: Path, workdir: Path) -> tuple[Path, dict[str, str]]:
-    """ansible-galaxy collection build of ``source`` into ``workdir``: (tarball, environment used)."""
-    # An empty config, so this checkout's collections_path (where calicolab.bgp_lb is linked) cannot leak in.
-    empty_config = workdir / "ansible.cfg"
-    empty_config.write_text("[defaults]\n")
-    environment = {**os.environ, "ANSIBLE_CONFIG": str(empty_config)}
-    subprocess.run(
-        [BIN / "ansible-galaxy", "collection", "build", "--output-path", workdir, source],
-        check=True,
-        capture_output=True,
-        env=environment,
-    )
-    return next(workdir.glob("calicolab-bgp_lb-*.tar.gz")), environment
-
-
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> dict[str, str]:
     workdir = tmp_path_factory.mktemp("build")
-    tarball, environment = build(REPO, workdir)
-    empty_config = environment["ANSIBLE_CONFIG"]
+    tarball = build_collection(REPO, workdir)
+    empty_config = workdir / "ansible.cfg"
     target = workdir / "collections"
     subprocess.run(
         [BIN / "ansible-galaxy", "collection", "install", "--offline", "--no-deps", "-p", target, tarball],
         check=True,
         capture_output=True,
-        env=environment,
+        env={**os.environ, "ANSIBLE_CONFIG": str(empty_config)},
     )
-    return {"tarball": str(tarball), "path": str(target), "config": empty_config}
+    return {"tarball": str(tarball), "path": str(target), "config": str(empty_config)}
 
 
 def test_tarball_leaves_out_the_lab_and_local_state(installed):
@@ -93,7 +78,7 @@ def test_a_build_beside_a_deployed_lab_carries_none_of_its_files(tmp_path):
     workdir = tmp_path / "out"
     workdir.mkdir()
 
-    tarball, _environment = build(source, workdir)
+    tarball = build_collection(source, workdir)
 
     with tarfile.open(tarball) as archive:
         members = [member for member in archive.getmembers() if member.isfile()]
