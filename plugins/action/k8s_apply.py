@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from ansible_collections.calicolab.bgp_lb.plugins.module_utils.k8s_requests import KubernetesApi, NoAnswer, object_path
+from ansible_collections.calicolab.bgp_lb.plugins.module_utils.k8s_requests import object_path
 from ansible_collections.calicolab.bgp_lb.plugins.module_utils.manifest_drift import drifted_manifests, live_object
-from ansible_collections.calicolab.bgp_lb.plugins.module_utils.write_refusals import describe, refusal
+from ansible_collections.calicolab.bgp_lb.plugins.module_utils.write_refusals import describe
 from ansible_collections.calicolab.bgp_lb.plugins.plugin_utils.kubernetes_action import (
     CONNECTION_SPEC,
     KubernetesAction,
+    WriteFailed,
+    shown,
 )
 
 ARGUMENT_SPEC = {
@@ -21,18 +22,6 @@ ARGUMENT_SPEC = {
     "force_conflicts": {"type": "bool", "default": False},
     **CONNECTION_SPEC,
 }
-
-
-def shown(obj: Any) -> dict[str, Any]:
-    """The object for a diff: without metadata.managedFields, the server's bookkeeping of who set what."""
-    obj = dict(obj or {})
-    if isinstance(obj.get("metadata"), Mapping):
-        obj["metadata"] = {key: value for key, value in obj["metadata"].items() if key != "managedFields"}
-    return obj
-
-
-class WriteFailed(Exception):
-    """A write that was refused or got no answer; ``str()`` names the object and why."""
 
 
 class ActionModule(KubernetesAction):
@@ -69,19 +58,3 @@ class ActionModule(KubernetesAction):
             return {**result, "failed": True, "changed": bool(done), "msg": f"{error}.{already}"}
         changed = bool(result["applied"] or result["deleted"])
         return {**result, "changed": changed, **({"diff": diffs} if self.diff_mode and changed else {})}
-
-    def write(self, api: KubernetesApi, verb: str, obj: Mapping[str, Any], live: Any, force: bool = False) -> Any:
-        """The object as kube-apiserver answered the write (a dry run in check mode); None for a delete of an
-        object already gone."""
-        try:
-            if verb == "delete":
-                answer = api.delete(obj, dry_run=self.check_mode)
-            else:
-                answer = api.apply(obj, force=force, dry_run=self.check_mode)
-        except NoAnswer as error:
-            raise WriteFailed(f"{describe(obj)}: no answer to the {verb} (it may still take effect): {error}") from None
-        if answer.status == 404 and verb == "delete":
-            return None
-        if not answer.ok:
-            raise WriteFailed(refusal(obj, live, answer.status, answer.body))
-        return answer.body

@@ -19,6 +19,7 @@ spec merged with their environment), so it is read first; calico-kube-controller
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional
@@ -44,17 +45,6 @@ def load_balancer_pools(pools: Sequence[Mapping[str, Any]]) -> list[Mapping[str,
         if "LoadBalancer" in (_mapping(pool.get("spec")).get("allowedUses") or [])
         and not _mapping(pool.get("spec")).get("disabled")
     ]
-
-
-def _requested_addresses(annotation: Any) -> Optional[str]:
-    """The annotation's JSON list of addresses as text (``172.16.0.250``), or the raw value when it is not JSON."""
-    if not annotation:
-        return None
-    try:
-        addresses = json.loads(annotation)
-    except (TypeError, ValueError):
-        return str(annotation)
-    return ", ".join(str(address) for address in addresses) if isinstance(addresses, list) else str(addresses)
 
 
 def _asks_calico(service: Mapping[str, Any]) -> bool:
@@ -129,8 +119,7 @@ def pending_ip_causes(
     controller = _controller_cause(service, kube_controllers, kube_controllers_error)
     if controller:
         causes.append(controller)
-    annotations = _mapping(_mapping(service.get("metadata")).get("annotations"))
-    requested = _requested_addresses(annotations.get(REQUEST_ANNOTATIONS[0]))
+    requested = ", ".join(requested_ips(service))
     manual = [pool for pool in candidates if _mapping(pool.get("spec")).get("assignmentMode") == "Manual"]
     if candidates and requested:
         causes.append(
@@ -148,3 +137,94 @@ def pending_ip_causes(
             f"answering, or the LoadBalancer pools ({cidrs}) full; its logs say why: {LOGS}"
         )
     return causes
+
+
+def service_ips(service: Mapping[str, Any]) -> list[str]:
+    """The addresses in ``status.loadBalancer.ingress``, in order."""
+    ingress = _mapping(_mapping(_mapping(service).get("status")).get("loadBalancer")).get("ingress") or []
+    return [str(entry["ip"]) for entry in ingress if isinstance(entry, Mapping) and entry.get("ip")]
+
+
+def _pool_cidrs(pools: Sequence[Mapping[str, Any]]) -> list[str]:
+    return [str(_mapping(pool.get("spec")).get("cidr")) for pool in load_balancer_pools(pools)]
+
+
+def _inside(addresses: Sequence[str], cidrs: Sequence[str]) -> list[str]:
+    """The addresses inside any of ``cidrs`` (other IP versions, and text that is not an address, never are)."""
+    networks = []
+    for cidr in cidrs:
+        try:
+            networks.append(ipaddress.ip_network(cidr, strict=False))
+        except ValueError:
+            continue
+    inside = []
+    for text in addresses:
+        try:
+            address = ipaddress.ip_address(text)
+        except ValueError:
+            continue
+        if any(address.version == network.version and address in network for network in networks):
+            inside.append(text)
+    return inside
+
+
+def requested_ips(service: Mapping[str, Any]) -> list[str]:
+    """The addresses the Service (or its manifest) asks Calico for in ``projectcalico.org/loadBalancerIPs``."""
+    annotation = _mapping(_mapping(_mapping(service).get("metadata")).get("annotations")).get(REQUEST_ANNOTATIONS[0])
+    try:
+        addresses = json.loads(annotation) if annotation else []
+    except (TypeError, ValueError):
+        return [str(annotation)]
+    return [str(address) for address in addresses] if isinstance(addresses, list) else [str(addresses)]
+
+
+def address_ready(service: Mapping[str, Any], pools: Sequence[Mapping[str, Any]], requested: Sequence[str]) -> bool:
+    """Whether the Service holds the address it should: one of ``requested`` when it asks for one (Calico moves it
+    there some milliseconds after the write, so the old address may still show), else one in an enabled
+    LoadBalancer pool of ``pools``."""
+    ips = service_ips(service)
+    if requested:
+        return any(ip in requested for ip in ips)
+    return bool(_inside(ips, _pool_cidrs(pools)))
+
+
+def needs_wait(
+    written: bool, service: Mapping[str, Any], pools: Sequence[Mapping[str, Any]], requested: Sequence[str] = ()
+) -> bool:
+    """Whether to read the Service again for its address: after a write, or when it does not hold the address it
+    should (:func:`address_ready`) in ``pools`` as read before (the run may be creating a pool)."""
+    return written or not address_ready(service, pools, requested)
+
+
+def address_problem(
+    subject: str,
+    service: Mapping[str, Any],
+    pools: Sequence[Mapping[str, Any]],
+    waited: float,
+    kube_controllers: Optional[Mapping[str, Any]] = None,
+    kube_controllers_error: Optional[str] = None,
+    requested: Sequence[str] = (),
+) -> Optional[str]:
+    """None when ``service`` has addresses, every one in an enabled LoadBalancer pool, and one of ``requested`` when
+    it asks for one; else what is wrong.
+
+    ``subject`` names the Service (``Service default/lb-nginx-service``), ``waited`` is how long its address was
+    waited for (lb_service_wait_timeout); ``kube_controllers`` and ``kube_controllers_error`` are those of
+    :func:`pending_ip_causes`.
+    """
+    ips = service_ips(service)
+    if not ips:
+        causes = pending_ip_causes(service, pools, kube_controllers, kube_controllers_error)
+        return f"{subject} got no external IP within {waited:g} s (lb_service_wait_timeout): {'; '.join(causes)}."
+    cidrs = _pool_cidrs(pools)
+    if len(_inside(ips, cidrs)) != len(ips):
+        return (
+            f"{subject} got {', '.join(ips)}, which is not inside any enabled LoadBalancer pool ({', '.join(cidrs)})."
+        )
+    if requested and not any(ip in requested for ip in ips):
+        return (
+            f"{subject} has {', '.join(ips)}, not the requested {', '.join(requested)} (lb_service_ip), after "
+            f"{waited:g} s (lb_service_wait_timeout): the address may be taken by another Service, or outside every "
+            f"enabled LoadBalancer pool ({', '.join(cidrs)})."
+        )
+    return None

@@ -36,15 +36,11 @@ options:
     type: list
     elements: dict
     default: []
-  force_conflicts:
-    description: Take over fields another field manager owns with another value (server-side apply with force). Off,
-      such a conflict fails the task and names each field.
-    type: bool
-    default: false
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
   - calicolab.bgp_lb.kubernetes_connection
+  - calicolab.bgp_lb.server_side_apply
 attributes:
   check_mode:
     support: full

@@ -6,9 +6,11 @@ through module_utils/k8s_requests.py, bounded by ``request_timeout`` seconds. Wr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from ansible_collections.calicolab.bgp_lb.plugins.module_utils.k8s_requests import KubernetesApi
+from ansible_collections.calicolab.bgp_lb.plugins.module_utils.k8s_requests import KubernetesApi, NoAnswer
+from ansible_collections.calicolab.bgp_lb.plugins.module_utils.write_refusals import describe, refusal
 from ansible_collections.calicolab.bgp_lb.plugins.plugin_utils.controller_action import ControllerAction
 
 CONNECTION_SPEC = {
@@ -16,6 +18,18 @@ CONNECTION_SPEC = {
     "context": {"type": "str"},
     "request_timeout": {"type": "float", "default": 10.0},
 }
+
+
+def shown(obj: Any) -> dict[str, Any]:
+    """The object for a diff: without metadata.managedFields, the server's bookkeeping of who set what."""
+    obj = dict(obj or {})
+    if isinstance(obj.get("metadata"), Mapping):
+        obj["metadata"] = {key: value for key, value in obj["metadata"].items() if key != "managedFields"}
+    return obj
+
+
+class WriteFailed(Exception):
+    """A write that was refused or got no answer; ``str()`` names the object and why."""
 
 
 class KubeconfigUnusable(Exception):
@@ -46,3 +60,19 @@ class KubernetesAction(ControllerAction):
             return super().run(tmp, task_vars)
         except KubeconfigUnusable as error:
             return {"failed": True, "changed": False, "msg": str(error)}
+
+    def write(self, api: KubernetesApi, verb: str, obj: Mapping[str, Any], live: Any, force: bool = False) -> Any:
+        """The object as kube-apiserver answered the write (a dry run in check mode); None for a delete of an
+        object already gone. WriteFailed names the object and why."""
+        try:
+            if verb == "delete":
+                answer = api.delete(obj, dry_run=self.check_mode)
+            else:
+                answer = api.apply(obj, force=force, dry_run=self.check_mode)
+        except NoAnswer as error:
+            raise WriteFailed(f"{describe(obj)}: no answer to the {verb} (it may still take effect): {error}") from None
+        if answer.status == 404 and verb == "delete":
+            return None
+        if not answer.ok:
+            raise WriteFailed(refusal(obj, live, answer.status, answer.body))
+        return answer.body

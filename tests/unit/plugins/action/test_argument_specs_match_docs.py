@@ -61,6 +61,7 @@ def test_every_controller_side_plugin_is_an_action():
         "lb_advert_spec",
         "lb_cidr_validate",
         "lb_pool_spec",
+        "lb_service_apply",
         "lb_service_spec",
         "lb_verify_report",
     ]

@@ -6,8 +6,11 @@ import pytest
 
 from ansible_collections.calicolab.bgp_lb.plugins.filter.lb_ip_wait import FilterModule
 from ansible_collections.calicolab.bgp_lb.plugins.module_utils.lb_ip_wait import (
+    address_problem,
     load_balancer_pools,
+    needs_wait,
     pending_ip_causes,
+    requested_ips,
 )
 
 LB_CIDR = "172.16.0.240/28"
@@ -185,3 +188,131 @@ def test_the_collection_exposes_both_filters_by_name():
         "lb_ip_pending_causes": pending_ip_causes,
         "load_balancer_pools": load_balancer_pools,
     }
+
+
+# --- the lb_service role's verdict on the Service's address (lb_service_apply) ---------------------------------
+
+SUBJECT = "Service default/lb-nginx-service"
+NO_IP_WITHIN_30 = f"{SUBJECT} got no external IP within 30 s (lb_service_wait_timeout): "
+
+
+def with_ips(*ips: str) -> dict:
+    found = service()
+    found["status"]["loadBalancer"] = {"ingress": [{"ip": ip} for ip in ips]}
+    return found
+
+
+@pytest.mark.parametrize(
+    ("kcc", "error", "cause"),
+    [
+        pytest.param(
+            controllers("RequestedServicesOnly"),
+            None,
+            "KubeControllersConfiguration default has assignIPs RequestedServicesOnly (spec): Calico assigns addresses "
+            "only to Services that ask",
+            id="assign-ips-requested-only",
+        ),
+        pytest.param(
+            None,
+            None,
+            "there is no KubeControllersConfiguration default, which calico-kube-controllers creates when it starts",
+            id="kube-controllers-never-started",
+        ),
+        pytest.param(
+            None,
+            "the Kubernetes API at https://127.0.0.1:16443 answered HTTP 503 for "
+            "/apis/projectcalico.org/v3/kubecontrollersconfigurations/default",
+            "KubeControllersConfiguration default could not be read to check Calico's LoadBalancer controller "
+            "(the Kubernetes API at https://127.0.0.1:16443 answered HTTP 503",
+            id="kind-not-served",
+        ),
+    ],
+)
+def test_a_service_without_an_address_is_explained(kcc, error, cause):
+    problem = address_problem(SUBJECT, service(), [pool()], 30, kcc, error)
+
+    assert problem.startswith(NO_IP_WITHIN_30 + cause), problem
+
+
+@pytest.mark.parametrize(
+    ("waited", "shown"),
+    [
+        pytest.param(5, "5 s", id="whole"),
+        pytest.param(0.5, "0.5 s", id="fraction"),
+        pytest.param(30.0, "30 s", id="float"),
+    ],
+)
+def test_the_wait_is_named_as_the_user_gave_it(waited, shown):
+    assert f"within {shown} (lb_service_wait_timeout)" in address_problem(SUBJECT, service(), [pool()], waited)
+
+
+def test_an_address_from_an_enabled_pool_passes():
+    assert address_problem(SUBJECT, with_ips("172.16.0.241"), [POD_POOL, pool()], 30) is None
+
+
+@pytest.mark.parametrize(
+    ("ips", "pools"),
+    [
+        pytest.param(("192.168.5.5",), [POD_POOL, pool()], id="from-a-pod-pool"),
+        pytest.param(("172.16.0.241",), [pool(disabled=True), pool("172.16.9.0/28")], id="pool-disabled"),
+        pytest.param(("172.16.0.241", "10.0.0.9"), [pool()], id="one-of-two-outside"),
+    ],
+)
+def test_an_address_outside_every_enabled_pool_is_named_with_the_pools(ips, pools):
+    problem = address_problem(SUBJECT, with_ips(*ips), pools, 30)
+
+    cidrs = ", ".join(item["spec"]["cidr"] for item in load_balancer_pools(pools))
+    assert problem == f"{SUBJECT} got {', '.join(ips)}, which is not inside any enabled LoadBalancer pool ({cidrs})."
+
+
+@pytest.mark.parametrize(
+    ("written", "live", "pools", "expected"),
+    [
+        pytest.param(True, with_ips("172.16.0.241"), [pool()], True, id="after-a-write"),
+        pytest.param(False, with_ips("172.16.0.241"), [pool()], False, id="unchanged-with-a-pool-address"),
+        pytest.param(False, service(), [pool()], True, id="no-address-yet"),
+        pytest.param(False, {}, [], True, id="no-service"),
+        pytest.param(False, with_ips("172.16.0.241"), [], True, id="pool-not-read-yet"),
+    ],
+)
+def test_the_service_is_read_again_only_when_its_address_may_change(written, live, pools, expected):
+    assert needs_wait(written, live, pools) is expected
+
+
+REQUESTED = ["172.16.0.245"]
+
+
+@pytest.mark.parametrize(
+    ("live", "requested", "expected"),
+    [
+        pytest.param(with_ips("172.16.0.240"), REQUESTED, False, id="old-address-still-shown"),
+        pytest.param(with_ips("172.16.0.245"), REQUESTED, True, id="requested-address-came"),
+        pytest.param(with_ips("172.16.0.240"), [], True, id="any-pool-address-when-none-asked"),
+    ],
+)
+def test_a_requested_address_is_waited_for_until_calico_moves_the_service_there(live, requested, expected):
+    assert needs_wait(False, live, [pool()], requested) is not expected
+
+
+def test_a_requested_address_that_never_came_is_named():
+    problem = address_problem(SUBJECT, with_ips("172.16.0.240"), [pool()], 30, requested=REQUESTED)
+
+    assert problem == (
+        f"{SUBJECT} has 172.16.0.240, not the requested 172.16.0.245 (lb_service_ip), after 30 s "
+        "(lb_service_wait_timeout): the address may be taken by another Service, or outside every enabled "
+        f"LoadBalancer pool ({LB_CIDR})."
+    )
+
+
+@pytest.mark.parametrize(
+    ("annotation", "expected"),
+    [
+        pytest.param('["172.16.0.245"]', ["172.16.0.245"], id="json-list"),
+        pytest.param('["172.16.0.245", "fd00::5"]', ["172.16.0.245", "fd00::5"], id="dual-stack"),
+        pytest.param("172.16.0.245", ["172.16.0.245"], id="not-json"),
+        pytest.param(None, [], id="none"),
+    ],
+)
+def test_requested_addresses_are_read_from_calicos_annotation(annotation, expected):
+    asked = service({"projectcalico.org/loadBalancerIPs": annotation} if annotation else None)
+    assert requested_ips(asked) == expected
