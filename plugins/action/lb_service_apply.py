@@ -75,9 +75,9 @@ class ActionModule(KubernetesAction):
             controllers, controllers_error = None, None
             if not service_ips(service):  # only an address that never came needs the controller's configuration
                 controllers, controllers_error = self.kube_controllers(api or self.connect(params))
-        except NoAnswer as error:
+            problem = address_problem(subject, service, pools, wait, controllers, controllers_error, requested)
+        except (NoAnswer, ValueError) as error:  # ValueError: an address or pool CIDR that is not one, named
             return {**result, "failed": True, "msg": str(error)}
-        problem = address_problem(subject, service, pools, wait, controllers, controllers_error, requested)
         if problem:
             return {**result, "failed": True, "msg": problem, "service": service}
         return {**result, "external_ip": service_ips(service)[0], "service": service}

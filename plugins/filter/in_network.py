@@ -3,34 +3,19 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 
 from ansible.errors import AnsibleFilterError
 
-
-def _networks(cidrs: Iterable[str] | str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    networks = []
-    for cidr in [cidrs] if isinstance(cidrs, str) else cidrs:
-        try:
-            networks.append(ipaddress.ip_network(str(cidr).strip(), strict=True))
-        except ValueError as error:
-            raise AnsibleFilterError(f"{cidr!r} is not a valid, strictly masked CIDR: {error}") from error
-    return networks
+from ansible_collections.calicolab.bgp_lb.plugins.module_utils.addresses import addresses_inside
 
 
 def in_network(addresses: Iterable[str] | str, cidrs: Iterable[str] | str) -> list[str]:
     """Return the addresses (in their order) inside any of ``cidrs``; other IP versions simply do not match."""
-    networks = _networks(cidrs)
-    inside = []
-    for text in [addresses] if isinstance(addresses, str) else addresses:
-        try:
-            address = ipaddress.ip_address(str(text).strip())
-        except ValueError as error:
-            raise AnsibleFilterError(f"{text!r} is not an IP address: {error}") from error
-        if any(address.version == network.version and address in network for network in networks):
-            inside.append(str(text))
-    return inside
+    try:
+        return addresses_inside(addresses, cidrs)
+    except ValueError as error:
+        raise AnsibleFilterError(str(error)) from error
 
 
 def lb_holders(services: Iterable[dict], cidrs: Iterable[str] | str) -> list[str]:

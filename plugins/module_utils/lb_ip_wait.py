@@ -19,10 +19,11 @@ spec merged with their environment), so it is read first; calico-kube-controller
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional
+
+from ansible_collections.calicolab.bgp_lb.plugins.module_utils.addresses import addresses_inside
 
 CALICO_CLASS = "calico"
 REQUEST_ANNOTATIONS = (
@@ -110,7 +111,7 @@ def pending_ip_causes(
             f"with class {CALICO_CLASS!r}"
         )
     candidates = load_balancer_pools(pools)
-    cidrs = ", ".join(str(_mapping(pool.get("spec")).get("cidr")) for pool in candidates)
+    cidrs = ", ".join(_cidrs(candidates))
     if not candidates:
         causes.append(
             "there is no enabled IPPool with allowedUses [LoadBalancer] - "
@@ -145,27 +146,8 @@ def service_ips(service: Mapping[str, Any]) -> list[str]:
     return [str(entry["ip"]) for entry in ingress if isinstance(entry, Mapping) and entry.get("ip")]
 
 
-def _pool_cidrs(pools: Sequence[Mapping[str, Any]]) -> list[str]:
-    return [str(_mapping(pool.get("spec")).get("cidr")) for pool in load_balancer_pools(pools)]
-
-
-def _inside(addresses: Sequence[str], cidrs: Sequence[str]) -> list[str]:
-    """The addresses inside any of ``cidrs`` (other IP versions, and text that is not an address, never are)."""
-    networks = []
-    for cidr in cidrs:
-        try:
-            networks.append(ipaddress.ip_network(cidr, strict=False))
-        except ValueError:
-            continue
-    inside = []
-    for text in addresses:
-        try:
-            address = ipaddress.ip_address(text)
-        except ValueError:
-            continue
-        if any(address.version == network.version and address in network for network in networks):
-            inside.append(text)
-    return inside
+def _cidrs(pools: Sequence[Mapping[str, Any]]) -> list[str]:
+    return [str(_mapping(pool.get("spec")).get("cidr")) for pool in pools]
 
 
 def requested_ips(service: Mapping[str, Any]) -> list[str]:
@@ -185,7 +167,7 @@ def address_ready(service: Mapping[str, Any], pools: Sequence[Mapping[str, Any]]
     ips = service_ips(service)
     if requested:
         return any(ip in requested for ip in ips)
-    return bool(_inside(ips, _pool_cidrs(pools)))
+    return bool(addresses_inside(ips, _cidrs(load_balancer_pools(pools))))
 
 
 def needs_wait(
@@ -216,8 +198,8 @@ def address_problem(
     if not ips:
         causes = pending_ip_causes(service, pools, kube_controllers, kube_controllers_error)
         return f"{subject} got no external IP within {waited:g} s (lb_service_wait_timeout): {'; '.join(causes)}."
-    cidrs = _pool_cidrs(pools)
-    if len(_inside(ips, cidrs)) != len(ips):
+    cidrs = _cidrs(load_balancer_pools(pools))
+    if len(addresses_inside(ips, cidrs)) != len(ips):
         return (
             f"{subject} got {', '.join(ips)}, which is not inside any enabled LoadBalancer pool ({', '.join(cidrs)})."
         )
